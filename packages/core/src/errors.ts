@@ -1,0 +1,104 @@
+/**
+ * Every failure Custodian reports is a `CustodianError` with a stable `code`.
+ *
+ * Messages say what went wrong and where, never with the input value, an SQL
+ * parameter, a key or a plaintext in them: callers log errors, and logs leak.
+ * Structure that a caller may act on (a policy's list of problems, the name of
+ * a migration file) travels in typed fields, not in the message.
+ *
+ * Each code is listed in docs/errors.md; a test checks that list against
+ * `ERROR_CODES` so the two cannot drift.
+ */
+
+export const ERROR_CODES = {
+  ERR_POLICY_INVALID: 'The policy does not match the schema or contradicts itself.',
+  ERR_POLICY_LOAD_FAILED: 'The policy file could not be found, imported or did not export a policy.',
+  ERR_POLICY_CHECK_FAILED: 'The policy does not fit the live database it was checked against.',
+  ERR_DB_CONNECT_FAILED: 'The database could not be opened or reached.',
+  ERR_DB_QUERY_FAILED: 'A statement failed in the database.',
+  ERR_DB_TRANSACTION_NESTED: 'A transaction was started inside another one on the same handle.',
+  ERR_DB_INVALID_IDENTIFIER: 'A role, schema or setting name is not a plain SQL identifier.',
+  ERR_DB_CLOSED: 'The database handle was used after it was closed.',
+  ERR_MIGRATION_INVALID_NAME: 'A migration file name is not NNNN_name.sql.',
+  ERR_MIGRATION_DUPLICATE: 'Two migration files share one number.',
+  ERR_MIGRATION_CHANGED: 'A migration that was already applied has changed on disk.',
+  ERR_MIGRATION_MISSING: 'A migration that was already applied is missing on disk.',
+  ERR_MIGRATION_FAILED: 'A migration failed; nothing from this run was applied.',
+  ERR_CONFIG_INVALID: 'A command-line flag or environment variable is missing or malformed.',
+  ERR_KEY_REQUIRED: 'Production mode needs a configured root key and none was given.',
+  ERR_SEED_INVALID: 'A seed generator was asked for something it cannot make.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface CustodianErrorOptions {
+  cause?: unknown;
+  /** A short instruction telling the reader how to fix it. */
+  hint?: string;
+}
+
+export class CustodianError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: CustodianErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  /** A serialisable form with no stack and no cause: safe to return to a client. */
+  toJSON(): { code: ErrorCode; message: string; hint?: string } {
+    return this.hint === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+/** One thing wrong with a policy, located by its path in the policy object. */
+export interface PolicyProblem {
+  /** Dotted path into the policy, e.g. `tables.users.columns.email.erase`. */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+export class PolicyInvalidError extends CustodianError {
+  readonly problems: readonly PolicyProblem[];
+  constructor(problems: readonly PolicyProblem[], source?: string) {
+    super(
+      'ERR_POLICY_INVALID',
+      `${source ? `${source}: ` : ''}policy has ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+      { hint: 'fix each problem listed at its path' },
+    );
+    this.problems = problems;
+  }
+}
+
+export class PolicyLoadError extends CustodianError {
+  constructor(message: string, options: CustodianErrorOptions = {}) {
+    super('ERR_POLICY_LOAD_FAILED', message, options);
+  }
+}
+
+export class DatabaseError extends CustodianError {}
+
+export class MigrationError extends CustodianError {
+  /** The migration file concerned, e.g. `core/0001_custodian_schema.sql`. */
+  readonly migration: string | undefined;
+  constructor(code: ErrorCode, message: string, migration?: string, options: CustodianErrorOptions = {}) {
+    super(code, message, options);
+    this.migration = migration;
+  }
+}
+
+export class ConfigError extends CustodianError {
+  constructor(message: string, hint?: string) {
+    super('ERR_CONFIG_INVALID', message, hint === undefined ? {} : { hint });
+  }
+}
+
+export function isCustodianError(value: unknown): value is CustodianError {
+  return value instanceof CustodianError;
+}

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PolicyInvalidError, PolicyLoadError, isCustodianError } from '../errors.js';
+import { validatePolicy, type Policy } from './define.js';
+
+export const DEFAULT_POLICY_FILE = 'custodian.config.ts';
+
+export interface LoadedPolicy {
+  policy: Policy;
+  /** Absolute path of the file it came from. */
+  file: string;
+}
+
+/**
+ * Imports a policy file (TypeScript through the running loader, or
+ * JavaScript) and validates its default export. A file whose `definePolicy`
+ * call throws reports the same problems, tagged with the file name.
+ */
+export async function loadPolicyFile(path: string = DEFAULT_POLICY_FILE): Promise<LoadedPolicy> {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    throw new PolicyLoadError(`policy file not found: ${path}`, { hint: 'pass --policy <file>, or run `custodian init` to write one' });
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof PolicyInvalidError) throw new PolicyInvalidError(error.problems, path);
+    if (isCustodianError(error)) throw error;
+    const reason = error instanceof SyntaxError ? 'it has a syntax error' : 'importing it threw an error';
+    throw new PolicyLoadError(`could not load ${path}: ${reason}`, { cause: error, hint: 'run it with `node --import tsx` to see the full error' });
+  }
+  const candidate = mod.default ?? mod.policy;
+  if (candidate === undefined) {
+    throw new PolicyLoadError(`${path} exports no policy`, { hint: 'write `export default definePolicy({ … })`' });
+  }
+  const result = validatePolicy(candidate);
+  if (!result.ok) throw new PolicyInvalidError(result.problems, path);
+  return { policy: result.policy, file };
+}
