@@ -1,0 +1,3 @@
+export { openTestDatabase, testBackend } from './test-database.js';
+export { SeededRandom, fakePerson } from './random.js';
+export { insertMany } from './insert-many.js';
