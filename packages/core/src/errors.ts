@@ -27,6 +27,11 @@ export const ERROR_CODES = {
   ERR_CONFIG_INVALID: 'A command-line flag or environment variable is missing or malformed.',
   ERR_KEY_REQUIRED: 'Production mode needs a configured root key and none was given.',
   ERR_SEED_INVALID: 'A seed generator was asked for something it cannot make.',
+  ERR_INTROSPECTION_FAILED: 'The database schema could not be read.',
+  ERR_HTTP_BAD_REQUEST: 'The request is malformed or fails validation.',
+  ERR_HTTP_NOT_FOUND: 'No such route or resource.',
+  ERR_HTTP_PAYLOAD_TOO_LARGE: 'The request body is larger than allowed.',
+  ERR_INTERNAL: 'An unexpected failure; details are in the server log, not the response.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,1 @@
+export { sealPlaceholder, openPlaceholder, isPlaceholder, PLACEHOLDER_MARKER } from './placeholder.js';
