@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   ERR_MIGRATION_MISSING: 'A migration that was already applied is missing on disk.',
   ERR_MIGRATION_FAILED: 'A migration failed; nothing from this run was applied.',
   ERR_CONFIG_INVALID: 'A command-line flag or environment variable is missing or malformed.',
+  ERR_KEY_INVALID: 'A configured key is not 32 bytes of hex.',
   ERR_KEY_REQUIRED: 'Production mode needs a configured root key and none was given.',
   ERR_SEED_INVALID: 'A seed generator was asked for something it cannot make.',
   ERR_INTROSPECTION_FAILED: 'The database schema could not be read.',
