@@ -28,7 +28,7 @@ export async function loadPolicyFile(path: string = DEFAULT_POLICY_FILE): Promis
   } catch (error) {
     if (error instanceof PolicyInvalidError) throw new PolicyInvalidError(error.problems, path);
     if (isCustodianError(error)) throw error;
-    const reason = error instanceof SyntaxError ? 'it has a syntax error' : 'importing it threw an error';
+    const reason = syntaxErrorAt(error) ?? 'importing it threw an error';
     throw new PolicyLoadError(`could not load ${path}: ${reason}`, { cause: error, hint: 'run it with `node --import tsx` to see the full error' });
   }
   const candidate = mod.default ?? mod.policy;
@@ -38,4 +38,13 @@ export async function loadPolicyFile(path: string = DEFAULT_POLICY_FILE): Promis
   const result = validatePolicy(candidate);
   if (!result.ok) throw new PolicyInvalidError(result.problems, path);
   return { policy: result.policy, file };
+}
+
+/** "it has a syntax error at line 3" for a parse error from node or from the TypeScript loader (esbuild). */
+function syntaxErrorAt(error: unknown): string | undefined {
+  const e = error as { errors?: { location?: { line?: number } }[]; message?: string } | undefined;
+  const line = e?.errors?.[0]?.location?.line;
+  if (line !== undefined) return `it has a syntax error at line ${line}`;
+  if (error instanceof SyntaxError || /Transform failed/.test(e?.message ?? '')) return 'it has a syntax error';
+  return undefined;
 }

@@ -109,6 +109,11 @@ export function problemsFromZod(error: z.ZodError, schema: z.ZodType): PolicyPro
         }
         break;
       }
+      case 'invalid_key': {
+        const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? 'is not an accepted key';
+        problems.push({ path, message: `key ${inner}`, hint: 'rename the key; see docs/policy.md' });
+        break;
+      }
       default:
         problems.push({ path, message: issue.message, hint: 'see docs/policy.md' });
     }
