@@ -26,7 +26,9 @@ export async function loadPolicyFile(path: string = DEFAULT_POLICY_FILE): Promis
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    if (error instanceof PolicyInvalidError) throw new PolicyInvalidError(error.problems, path);
+    // Matched by shape, not class: the file may have imported its own copy of this package.
+    const problems = (error as { code?: unknown; problems?: unknown }).code === 'ERR_POLICY_INVALID' ? (error as PolicyInvalidError).problems : undefined;
+    if (Array.isArray(problems)) throw new PolicyInvalidError(problems, path);
     if (isCustodianError(error)) throw error;
     const reason = syntaxErrorAt(error) ?? 'importing it threw an error';
     throw new PolicyLoadError(`could not load ${path}: ${reason}`, { cause: error, hint: 'run it with `node --import tsx` to see the full error' });
