@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { coreMigrations, loadMigrations, openDatabase, DEFAULT_DATA_DIR, type Database, type Migration } from '@custodian/core/db';
+import { loadPolicyFile, DEFAULT_POLICY_FILE, type LoadedPolicy } from '@custodian/core/policy';
+
+export interface DatabaseFlags {
+  'database-url'?: string | undefined;
+  'data-dir'?: string | undefined;
+}
+
+/** `--database-url`, else `DATABASE_URL`, else the embedded database in `--data-dir`. */
+export async function openFromFlags(flags: DatabaseFlags, fallbackDataDir = DEFAULT_DATA_DIR): Promise<Database> {
+  return openDatabase({ url: flags['database-url'] ?? process.env.DATABASE_URL, dataDir: flags['data-dir'] ?? fallbackDataDir });
+}
+
+export function loadPolicy(flags: { policy?: string | undefined }): Promise<LoadedPolicy> {
+  return loadPolicyFile(flags.policy ?? DEFAULT_POLICY_FILE);
+}
+
+/**
+ * Custodian's own migrations, then the application's: `--migrations <dir>`,
+ * else a `migrations/` folder beside the policy file when there is one.
+ */
+export function migrationsFor(policyFile: string | undefined, dir: string | undefined): Migration[] {
+  const appDir = dir ?? (policyFile ? join(dirname(policyFile), 'migrations') : undefined);
+  const app = appDir && (dir !== undefined || existsSync(appDir)) ? loadMigrations(appDir, 'app') : [];
+  return [...coreMigrations(), ...app];
+}

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import type { Database } from '@custodian/core/db';
+import { resolveRootKey } from '@custodian/core/crypto';
+import { ConfigError } from '@custodian/core/errors';
+import type { Policy } from '@custodian/core/policy';
+import { buildServer } from '../app.js';
+import { createLogger } from '../logging/index.js';
+import { info, yellow } from './output.js';
+
+export type Mode = 'development' | 'production';
+
+export function modeFrom(flag: boolean | undefined): Mode {
+  return flag || process.env.NODE_ENV === 'production' ? 'production' : 'development';
+}
+
+export interface StartOptions {
+  policy: Policy;
+  db: Database;
+  mode: Mode;
+  host: string;
+  port: number;
+  /** Folder for development-only state such as a generated key. */
+  stateDir: string;
+}
+
+/**
+ * Resolves the root key (production refuses to start without one), builds the
+ * server and listens. Closes the server and the database on SIGINT/SIGTERM so
+ * the embedded database is flushed to disk.
+ */
+export async function startServer(options: StartOptions): Promise<string> {
+  const rootKey = resolveRootKey({ mode: options.mode, developmentKeyFile: join(options.stateDir, 'dev-root-key') });
+  if (rootKey.source !== 'environment') {
+    info(yellow(`development mode: using a development root key ${rootKey.source === 'development-generated' ? 'generated now ' : ''}in ${rootKey.file} — never use it in production`));
+  }
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+  const app = await buildServer({ policy: options.policy, db: options.db, logger, mode: options.mode });
+  let address: string;
+  try {
+    address = await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await app.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new ConfigError(`port ${options.port} is in use`, 'choose another with --port');
+    if (code === 'EACCES') throw new ConfigError(`not allowed to listen on port ${options.port}`, 'choose a port above 1023 with --port');
+    throw error;
+  }
+  const shutdown = async () => {
+    info('shutting down');
+    await app.close();
+    await options.db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  return address.replace('127.0.0.1', 'localhost');
+}

@@ -1,0 +1,22 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError } from '@custodian/core/errors';
+import type { ReferenceApp } from '@custodian/core/testing';
+
+/** The reference apps live in the repository's examples/ folder, beside this package. */
+const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples/', import.meta.url));
+
+export function listExamples(): string[] {
+  if (!existsSync(EXAMPLES_DIR)) return [];
+  return readdirSync(EXAMPLES_DIR).filter((name) => existsSync(`${EXAMPLES_DIR}${name}/src/index.ts`)).sort();
+}
+
+/** Loads `examples/<name>`; the name is checked against the folder list, never used as a raw path. */
+export async function loadExample(name: string): Promise<ReferenceApp> {
+  const known = listExamples();
+  if (!known.includes(name)) {
+    throw new ConfigError(`no example named "${name.slice(0, 40)}"`, `choose one of: ${known.join(', ')}`);
+  }
+  const mod = (await import(pathToFileURL(`${EXAMPLES_DIR}${name}/src/index.ts`).href)) as { app: ReferenceApp };
+  return mod.app;
+}
