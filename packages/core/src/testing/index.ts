@@ -1,4 +1,4 @@
-export { openTestDatabase, testBackend } from './test-database.js';
+export { openTestDatabase, testBackend, type TestDatabase } from './test-database.js';
 export { SeededRandom, fakePerson } from './random.js';
 export { insertMany } from './insert-many.js';
 export type { ReferenceApp, SeedOptions, SeedReport } from './reference-app.js';

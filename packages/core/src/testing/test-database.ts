@@ -9,7 +9,12 @@ import type { Database } from '../db/types.js';
  * when `DATABASE_URL` is set, a new database created on that server and
  * dropped again on close. The suite runs on both backends this way.
  */
-export async function openTestDatabase(options: { url?: string | undefined } = {}): Promise<Database> {
+export type TestDatabase = Database & {
+  /** The PostgreSQL URL of the test's own database, for child processes; absent on PGlite. */
+  readonly url?: string;
+};
+
+export async function openTestDatabase(options: { url?: string | undefined } = {}): Promise<TestDatabase> {
   const url = options.url ?? process.env.DATABASE_URL;
   if (!url) return openPGlite();
   const name = `custodian_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -25,6 +30,7 @@ export async function openTestDatabase(options: { url?: string | undefined } = {
   const db = await openPostgres({ url: target.toString(), max: 20 });
   const close = db.close.bind(db);
   return Object.assign(db, {
+    url: target.toString(),
     async close() {
       await close();
       const dropper = new pg.Client({ connectionString: url });

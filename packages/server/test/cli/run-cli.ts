@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openTestDatabase } from '@custodian/core/testing';
+
+export const BIN = fileURLToPath(new URL('../../bin/custodian.js', import.meta.url));
+export const POLICY_MODULE = new URL('../../../core/src/policy/index.ts', import.meta.url).href;
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `custodian` binary in `cwd`, as a user would. */
+export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * A project folder with a policy file and an app migration, plus the flags
+ * that point the CLI at a database of its own: a fresh PostgreSQL database
+ * when DATABASE_URL is set, else an embedded one in the folder.
+ */
+export async function project(policySource: string, migrationSql: string): Promise<{ dir: string; dbFlags: string[]; cleanup(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'custodian-cli-'));
+  writeFileSync(join(dir, 'custodian.config.ts'), policySource);
+  mkdirSync(join(dir, 'migrations'));
+  writeFileSync(join(dir, 'migrations', '0001_app.sql'), migrationSql);
+  if (!process.env.DATABASE_URL) return { dir, dbFlags: ['--data-dir', join(dir, 'db')], cleanup: async () => {} };
+  const db = await openTestDatabase();
+  return { dir, dbFlags: ['--database-url', db.url!], cleanup: () => db.close() };
+}
+
+export const APP_SQL = `
+CREATE TABLE users (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  email text NOT NULL UNIQUE,
+  name text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  deleted_at timestamptz
+);
+CREATE TABLE notes (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  body text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
+export function policySource(overrides: { emailErase?: string } = {}): string {
+  const emailErase = overrides.emailErase ?? `{ action: 'pseudonymize', template: 'deleted-{uuid}@deleted.invalid' }`;
+  return `import { definePolicy } from '${POLICY_MODULE}';
+export default definePolicy({
+  version: '1.0',
+  effectiveDate: '2026-12-01',
+  organization: { name: 'Notes Inc', url: 'https://notes.example' },
+  contacts: { privacy: { email: 'privacy@notes.example' }, security: { email: 'security@notes.example' } },
+  subjects: { user: { description: 'A person with an account', table: 'users', identities: { id: { kind: 'id', column: 'id' } } } },
+  tables: {
+    users: {
+      description: 'Accounts', purpose: 'Sign-in', owner: { subject: 'user', column: 'id' }, softDelete: 'deleted_at',
+      columns: {
+        email: { category: 'contact', erase: ${emailErase} },
+        name: { category: 'profile', erase: { action: 'set-null' } },
+      },
+    },
+    notes: {
+      description: 'Notes', purpose: 'The product', owner: { subject: 'user', column: 'user_id' }, erase: { action: 'delete-row' },
+      columns: { body: { category: 'content' } },
+    },
+  },
+  retention: [{ id: 'notes-1y', description: 'Notes', basis: 'operational', table: 'notes', from: 'created_at', stages: [{ after: '1y', action: 'hard-delete' }] }],
+});
+`;
+}
+
+/** True when the text looks like a stack trace. */
+export function hasStackTrace(text: string): boolean {
+  return /^\s+at .+:\d+:\d+\)?$/m.test(text);
+}
