@@ -1,0 +1,11 @@
+export { introspect, policyTableName, type IntrospectOptions } from './introspect.js';
+export type { ColumnInfo, ColumnKind, DatabaseSchema, ForeignKey, ReferentialAction, TableInfo, UniqueKey } from './schema-types.js';
+export { checkPolicy, checkDatabase } from './check.js';
+export type { CheckProblem, CheckReport, CheckSummary } from './report-types.js';
+export { CHECK_CODES, type CheckCode, type Severity } from './codes.js';
+export { formatCheckReport } from './format.js';
+export { PolicyCheckError, assertPolicyFits } from './errors.js';
+export { erasurePlan, rowFate, type RowFate } from './erasure-plan.js';
+export { erasureOrder, type ErasureOrder, type ErasureEdge } from './erasure-order.js';
+export { guessPersonal, type PersonalGuess } from './personal-names.js';
+export { scaffoldPolicy, type ScaffoldOptions, type ScaffoldResult, type FlaggedColumn } from './scaffold.js';
