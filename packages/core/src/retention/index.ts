@@ -1,0 +1,1 @@
+export { retentionSchedule, type ScheduleEntry, type ScheduleAction, type ScheduleBasis } from './schedule.js';

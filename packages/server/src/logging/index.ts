@@ -1,0 +1,3 @@
+export { createLogger, redactQuery, type Logger, type LoggerOptions } from './logger.js';
+export { errorFields, type ErrorFields } from './error-fields.js';
+export { requestLogging, requestLogWriter, type RequestLogField } from './request-log.js';

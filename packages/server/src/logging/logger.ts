@@ -1,0 +1,59 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { ConfigError } from '@custodian/core/errors';
+import { errorFields } from './error-fields.js';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  /** `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`; `info` by default. */
+  level?: string;
+  /** Where lines go: standard output by default; tests pass a stream to read them back. */
+  destination?: DestinationStream;
+  /**
+   * Runs on every serialised line just before it is written: the hook where
+   * the redactor scrubs secrets and personal data (A5, B4).
+   */
+  scrub?: (line: string) => string;
+}
+
+/**
+ * The server's logger: JSON lines, ISO timestamps, no process or host
+ * bindings (the log shipper adds where a line came from). Serializers
+ * allowlist what a request, a response or an error may contribute, so an
+ * object logged carelessly still cannot spill headers, bodies or messages.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? 'info';
+  // pino throws a bare Error on an unknown level; say what is allowed instead, at start-up.
+  if (level !== 'silent' && !(level in pino.levels.values)) {
+    throw new ConfigError('the log level is not one of fatal, error, warn, info, debug, trace, silent', 'set LOG_LEVEL to one of those, e.g. info');
+  }
+  return pino(
+    {
+      level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: {
+        err: errorFields,
+        req: (req: { method?: string; url?: string }) => ({ method: req.method, path: redactQuery(req.url ?? '') }),
+        res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
+      },
+      ...(options.scrub && { hooks: { streamWrite: options.scrub } }),
+    },
+    options.destination,
+  );
+}
+
+const MAX_PATH = 512;
+
+/**
+ * A request path fit for a log: the query string, which carries values
+ * (search terms, emails, tokens), is replaced by a marker; an overlong path
+ * is cut so one request cannot flood a line.
+ */
+export function redactQuery(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : `${url.slice(0, q)}?[REDACTED]`;
+  return path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path;
+}
