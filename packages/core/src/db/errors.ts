@@ -1,14 +1,18 @@
 import { DatabaseError } from '../errors.js';
 
 /**
- * Wraps a driver error. The server's message names the failing constraint or
- * relation but not the values; DETAIL (which can echo row values) is dropped.
+ * Wraps a driver error. DETAIL, which echoes row values, is dropped. Messages
+ * of class 22 (data exceptions: `invalid input syntax for type uuid: "…"`)
+ * quote the offending input, so their quoted parts are blanked; other classes
+ * quote only names of relations, columns and constraints, which are kept.
  */
 export function wrapQueryError(error: unknown): DatabaseError {
   if (error instanceof DatabaseError) return error;
   const e = error as { message?: string; code?: string } | undefined;
-  const sqlstate = typeof e?.code === 'string' ? ` [${e.code}]` : '';
-  return new DatabaseError('ERR_DB_QUERY_FAILED', `${e?.message ?? 'query failed'}${sqlstate}`, { cause: error });
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  let message = e?.message ?? 'query failed';
+  if (code?.startsWith('22')) message = message.replace(/"(?:[^"]|"")*"/g, '"…"');
+  return new DatabaseError('ERR_DB_QUERY_FAILED', `${message}${code ? ` [${code}]` : ''}`, { cause: error });
 }
 
 /** The SQLSTATE of a wrapped or raw driver error, if any. */

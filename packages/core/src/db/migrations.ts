@@ -30,7 +30,10 @@ export function loadMigrations(dir: string, namespace: string): Migration[] {
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
   } catch (error) {
-    throw new MigrationError('ERR_MIGRATION_INVALID_NAME', `cannot read the migrations directory ${dir}`, undefined, { cause: error });
+    throw new MigrationError('ERR_MIGRATION_DIR_UNREADABLE', `cannot read the migrations folder ${dir}`, undefined, {
+      cause: error,
+      hint: 'check the path given with --migrations',
+    });
   }
   const seen = new Map<number, string>();
   return files.map((file) => {
@@ -118,7 +121,17 @@ function pending(migrations: readonly Migration[], applied: readonly AppliedRow[
     }
   }
   const done = new Set(applied.map((r) => `${r.namespace}/${r.version}`));
-  return migrations.filter((m) => !done.has(`${m.namespace}/${m.version}`));
+  const todo = migrations.filter((m) => !done.has(`${m.namespace}/${m.version}`));
+  // A file numbered below one already applied would run out of order against a schema it never saw.
+  for (const m of todo) {
+    const newest = Math.max(0, ...applied.filter((r) => r.namespace === m.namespace).map((r) => r.version));
+    if (m.version < newest) {
+      throw new MigrationError('ERR_MIGRATION_OUT_OF_ORDER', `${m.id} is pending but ${m.namespace} migrations up to ${String(newest).padStart(4, '0')} are applied`, m.id, {
+        hint: `renumber it above ${String(newest).padStart(4, '0')}`,
+      });
+    }
+  }
+  return todo;
 }
 
 async function readApplied(tx: Transaction): Promise<AppliedRow[]> {

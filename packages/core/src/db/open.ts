@@ -11,6 +11,8 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for PostgreSQL. */
   max?: number;
+  /** Embedded only: refuse to create a new database when the folder holds none. */
+  mustExist?: boolean;
 }
 
 /** The embedded database's default home, relative to the working directory. */
@@ -32,5 +34,5 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     return openPostgres({ url, ...(options.max === undefined ? {} : { max: options.max }) });
   }
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
-  return openPGlite({ dataDir: dataDir === 'memory' ? 'memory' : resolve(dataDir) });
+  return openPGlite({ dataDir: dataDir === 'memory' ? 'memory' : resolve(dataDir), mustExist: options.mustExist ?? false });
 }

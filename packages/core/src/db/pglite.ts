@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
 import { CustodianError, DatabaseError } from '../errors.js';
 import { wrapQueryError } from './errors.js';
+import { isDataDir, lockDataDir } from './data-dir-lock.js';
+import { parseInt8 } from './parse-int8.js';
 import { applyTransactionOptions } from './transaction-setup.js';
 import type { Database, QueryResult, Queryable, Transaction, TransactionOptions } from './types.js';
 
@@ -14,23 +16,33 @@ import type { Database, QueryResult, Queryable, Transaction, TransactionOptions 
  */
 const insideTransaction = new AsyncLocalStorage<PGliteDatabase>();
 
-/** int8 as a JS number, like the node-postgres driver here, so results agree on both backends. */
-const parsers = {
-  [types.INT8]: (value: string) => Number(value),
-};
+const parsers = { [types.INT8]: parseInt8 };
 
 export interface PGliteOptions {
   /** A directory for the data; omitted or `memory` keeps it in memory. */
   dataDir?: string;
+  /** Refuse to create a database: the folder must hold one already. */
+  mustExist?: boolean;
 }
 
 export async function openPGlite(options: PGliteOptions = {}): Promise<Database> {
   const inMemory = !options.dataDir || options.dataDir === 'memory';
+  if (!inMemory && options.mustExist && !isDataDir(options.dataDir!)) {
+    throw new DatabaseError('ERR_DB_NOT_FOUND', `no embedded database in ${options.dataDir}`, {
+      hint: 'check --data-dir, or create one with `custodian migrate`',
+    });
+  }
+  let unlock = () => {};
   try {
-    if (!inMemory) mkdirSync(options.dataDir!, { recursive: true });
+    if (!inMemory) {
+      mkdirSync(options.dataDir!, { recursive: true });
+      unlock = lockDataDir(options.dataDir!);
+    }
     const pg = await PGlite.create(inMemory ? undefined : options.dataDir, { parsers });
-    return new PGliteDatabase(pg, inMemory ? 'memory' : options.dataDir!);
+    return new PGliteDatabase(pg, inMemory ? 'memory' : options.dataDir!, unlock);
   } catch (error) {
+    unlock();
+    if (error instanceof DatabaseError) throw error;
     throw new DatabaseError('ERR_DB_CONNECT_FAILED', `could not open the embedded database at ${inMemory ? 'memory' : options.dataDir}`, {
       cause: error,
       hint: 'another process may hold this data directory; stop it or choose another with --data-dir',
@@ -43,7 +55,8 @@ function adapt(target: Pick<PGlite, 'query' | 'exec'>): Queryable {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       try {
         const result = await target.query<R>(sql, params as unknown[] | undefined);
-        return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+        // PGlite reports 0 affected rows for a SELECT; count the rows instead, as node-postgres does.
+        return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
       } catch (error) {
         throw wrapQueryError(error);
       }
@@ -63,12 +76,14 @@ class PGliteDatabase implements Database {
   readonly location: string;
   readonly #pg: PGlite;
   readonly #direct: Queryable;
+  readonly #unlock: () => void;
   #closed = false;
 
-  constructor(pg: PGlite, location: string) {
+  constructor(pg: PGlite, location: string, unlock: () => void) {
     this.#pg = pg;
     this.location = location;
     this.#direct = adapt(pg);
+    this.#unlock = unlock;
   }
 
   #guard(): void {
@@ -108,6 +123,8 @@ class PGliteDatabase implements Database {
       await this.#pg.close();
     } catch (error) {
       throw new CustodianError('ERR_DB_QUERY_FAILED', 'closing the embedded database failed', { cause: error });
+    } finally {
+      this.#unlock();
     }
   }
 }

@@ -1,13 +1,14 @@
 import pg from 'pg';
 import { DatabaseError } from '../errors.js';
 import { wrapQueryError } from './errors.js';
+import { parseInt8 } from './parse-int8.js';
 import { applyTransactionOptions } from './transaction-setup.js';
 import type { Database, QueryResult, Queryable, Transaction, TransactionOptions } from './types.js';
 
-/** Per-pool type parsers: int8 as a number (as on PGlite), bytea as a Buffer (a Uint8Array). */
+/** Per-pool type parsers: int8 as on PGlite, bytea as a Buffer (a Uint8Array). */
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) return (value: string) => Number(value);
+    if (oid === 20) return parseInt8;
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };

@@ -24,7 +24,8 @@ export function validatePolicy(input: unknown): ValidationResult {
   if (input && typeof input === 'object' && (input as Record<symbol, unknown>)[VALIDATED] === true) {
     return { ok: true, policy: input as Policy };
   }
-  const parsed = policySchema.safeParse(input);
+  // reportInput lets us tell a missing field from a wrong one; the input itself is never printed.
+  const parsed = policySchema.safeParse(input, { reportInput: true });
   if (parsed.success) {
     const problems = semanticProblems(parsed.data);
     if (problems.length > 0) return { ok: false, problems };

@@ -1,5 +1,5 @@
 export { definePolicy, validatePolicy, type Policy, type ValidationResult } from './define.js';
-export { loadPolicyFile, DEFAULT_POLICY_FILE, type LoadedPolicy } from './load.js';
+export { loadPolicyFile, DEFAULT_POLICY_FILE, type LoadedPolicy, type LoadPolicyOptions } from './load.js';
 export { policySchema, type PolicyInput, type PolicyData } from './schema/index.js';
 export { DATA_CATEGORIES, CATEGORY_IDS, type DataCategory } from './schema/categories.js';
 export { ALGORITHMS, ERASE_ACTIONS, type Algorithm, type Column, type EraseAction, type Encryption, type Owner, type Table, type TableInput } from './schema/tables.js';

@@ -17,14 +17,24 @@ export interface LoadedPolicy {
  * JavaScript) and validates its default export. A file whose `definePolicy`
  * call throws reports the same problems, tagged with the file name.
  */
-export async function loadPolicyFile(path: string = DEFAULT_POLICY_FILE): Promise<LoadedPolicy> {
+export interface LoadPolicyOptions {
+  /**
+   * How to import the file. The default is the runtime's `import()`; a CLI
+   * passes a TypeScript-aware importer (tsx's `tsImport`) so a
+   * custodian.config.ts loads as ESM whatever its folder's package.json says.
+   */
+  importer?: (url: string) => Promise<unknown>;
+}
+
+export async function loadPolicyFile(path: string = DEFAULT_POLICY_FILE, options: LoadPolicyOptions = {}): Promise<LoadedPolicy> {
   const file = resolve(path);
   if (!existsSync(file)) {
     throw new PolicyLoadError(`policy file not found: ${path}`, { hint: 'pass --policy <file>, or run `custodian init` to write one' });
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const url = pathToFileURL(file).href;
+    mod = (await (options.importer ? options.importer(url) : import(url))) as Record<string, unknown>;
   } catch (error) {
     // Matched by shape, not class: the file may have imported its own copy of this package.
     const problems = (error as { code?: unknown; problems?: unknown }).code === 'ERR_POLICY_INVALID' ? (error as PolicyInvalidError).problems : undefined;
@@ -33,7 +43,11 @@ export async function loadPolicyFile(path: string = DEFAULT_POLICY_FILE): Promis
     const reason = syntaxErrorAt(error) ?? 'importing it threw an error';
     throw new PolicyLoadError(`could not load ${path}: ${reason}`, { cause: error, hint: 'run it with `node --import tsx` to see the full error' });
   }
-  const candidate = mod.default ?? mod.policy;
+  let candidate = mod.default ?? mod.policy;
+  // A file compiled to CommonJS arrives with its default export nested one level down.
+  if (candidate && typeof candidate === 'object' && 'default' in candidate && !('version' in candidate)) {
+    candidate = (candidate as { default: unknown }).default;
+  }
   if (candidate === undefined) {
     throw new PolicyLoadError(`${path} exports no policy`, { hint: 'write `export default definePolicy({ … })`' });
   }

@@ -107,6 +107,9 @@ const tablesCheck: Check = (p, add) => {
           add(`${cat}.erase`, `\`reassign\` needs a placeholder for subject \`${direct.subject}\``, `add \`subjects.${direct.subject}.placeholder\` with the key of a placeholder row`);
         }
       }
+      if (erase?.action === 'delete-row') {
+        add(`${cat}.erase`, '`delete-row` acts on the whole row, not one column', `set \`tables.${name}.erase\` to { action: 'delete-row' } instead`);
+      }
       if (erase?.action === 'retain' && !ruleIds.has(erase.until)) {
         add(`${cat}.erase.until`, `names retention rule \`${erase.until}\`, which is not declared`, 'name the `id` of a rule under `retention`');
       }

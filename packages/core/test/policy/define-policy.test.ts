@@ -39,7 +39,7 @@ describe('definePolicy', () => {
     input.effectiveDate = '2026-13-40';
     (input.organization as Record<string, unknown>).nmae = 'typo';
     input.tables.users!.columns!.email!.erase = { action: 'pseudonymize', template: 'deleted-{uid}@x.invalid' };
-    input.retention![0]!.table = 'userz';
+    (input.retention![0] as { table: string }).table = 'userz';
     try {
       definePolicy(input);
       assert.fail('should throw');
@@ -144,7 +144,7 @@ describe('definePolicy', () => {
   });
 
   test('A10: a policy cannot store passwords', () => {
-    const input = clone(basePolicy()) as PolicyInput & { auth?: unknown };
+    const input = clone(basePolicy()) as unknown as { auth?: unknown };
     input.auth = { passwords: true };
     expectProblem(input, 'auth.passwords', /.+/);
   });

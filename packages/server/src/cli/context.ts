@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { coreMigrations, loadMigrations, openDatabase, DEFAULT_DATA_DIR, type Database, type Migration } from '@custodian/core/db';
+import { tsImport } from 'tsx/esm/api';
 import { loadPolicyFile, DEFAULT_POLICY_FILE, type LoadedPolicy } from '@custodian/core/policy';
 
 export interface DatabaseFlags {
@@ -9,12 +10,18 @@ export interface DatabaseFlags {
 }
 
 /** `--database-url`, else `DATABASE_URL`, else the embedded database in `--data-dir`. */
-export async function openFromFlags(flags: DatabaseFlags, fallbackDataDir = DEFAULT_DATA_DIR): Promise<Database> {
-  return openDatabase({ url: flags['database-url'] ?? process.env.DATABASE_URL, dataDir: flags['data-dir'] ?? fallbackDataDir });
+export async function openFromFlags(flags: DatabaseFlags, options: { mustExist?: boolean } = {}): Promise<Database> {
+  // Only `migrate` may create an embedded database; elsewhere a mistyped folder is an error, not a new empty database.
+  return openDatabase({
+    url: flags['database-url'] ?? process.env.DATABASE_URL,
+    dataDir: flags['data-dir'] ?? DEFAULT_DATA_DIR,
+    mustExist: options.mustExist ?? false,
+  });
 }
 
+/** Loads the policy file as ESM TypeScript, whatever the `type` in its folder's package.json. */
 export function loadPolicy(flags: { policy?: string | undefined }): Promise<LoadedPolicy> {
-  return loadPolicyFile(flags.policy ?? DEFAULT_POLICY_FILE);
+  return loadPolicyFile(flags.policy ?? DEFAULT_POLICY_FILE, { importer: (url) => tsImport(url, import.meta.url) });
 }
 
 /**

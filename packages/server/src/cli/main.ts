@@ -33,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') return info(help()), name ? 0 : 2;
   if (name === '--version' || name === '-v') {
     const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-    return info(pkg.version), 0;
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Database } from '@custodian/core/db';
 import { resolveRootKey } from '@custodian/core/crypto';
-import { ConfigError } from '@custodian/core/errors';
+import { CustodianError } from '@custodian/core/errors';
 import type { Policy } from '@custodian/core/policy';
 import { buildServer } from '../app.js';
 import { createLogger } from '../logging/index.js';
@@ -41,9 +41,11 @@ export async function startServer(options: StartOptions): Promise<string> {
   } catch (error) {
     await app.close();
     const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new ConfigError(`port ${options.port} is in use`, 'choose another with --port');
-    if (code === 'EACCES') throw new ConfigError(`not allowed to listen on port ${options.port}`, 'choose a port above 1023 with --port');
-    throw error;
+    const reason = code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'is not allowed for this user' : code === 'EADDRNOTAVAIL' ? 'names an address this machine does not have' : 'failed';
+    throw new CustodianError('ERR_SERVER_LISTEN_FAILED', `listening on ${options.host}:${options.port} ${reason}`, {
+      cause: error,
+      hint: 'choose another --port or --host',
+    });
   }
   const shutdown = async () => {
     info('shutting down');

@@ -28,7 +28,7 @@ describe('custodian command line', () => {
   });
 
   test('a bad number is refused before any work', async () => {
-    const r = await runCli(['demo', '--subjects', '-5', '--no-serve'], { cwd: scratch() });
+    const r = await runCli(['demo', '--subjects=-5', '--no-serve'], { cwd: scratch() });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--subjects must be a whole number/);
   });
@@ -82,6 +82,18 @@ describe('custodian command line', () => {
     assert.ok(!hasStackTrace(r.stderr));
   });
 
+  test('commands other than migrate refuse a folder that holds no database instead of creating one', async () => {
+    const p = await project(policySource(), APP_SQL);
+    try {
+      const r = await runCli(['check', '--data-dir', 'no-such-db'], { cwd: p.dir });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no embedded database in .*no-such-db \[ERR_DB_NOT_FOUND\]/);
+      assert.ok(!existsSync(join(p.dir, 'no-such-db')));
+    } finally {
+      await p.cleanup();
+    }
+  });
+
   test('a missing policy file says how to create one', async () => {
     const r = await runCli(['check'], { cwd: scratch() });
     assert.equal(r.code, 1);
@@ -121,9 +133,11 @@ describe('custodian command line', () => {
   test('serve refuses to start while migrations are pending', async () => {
     const p = await project(policySource(), APP_SQL);
     try {
+      assert.equal((await runCli(['migrate', ...p.dbFlags], { cwd: p.dir })).code, 0);
+      writeFileSync(join(p.dir, 'migrations', '0002_more.sql'), 'CREATE TABLE more (id int);');
       const r = await runCli(['serve', '--port', '0', ...p.dbFlags], { cwd: p.dir });
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /migration\(s\) are not applied.*\n  hint: run `custodian migrate` first/);
+      assert.match(r.stderr, /1 migration\(s\) are not applied.*\[ERR_MIGRATION_PENDING\]\n  hint: run `custodian migrate` first/);
     } finally {
       await p.cleanup();
     }

@@ -24,7 +24,8 @@ export const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
 
 export const email = z.email({ error: 'must be an email address' });
 
-export const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/** Published links (security.txt, the privacy page) must be https (RFC 9116 §2.5). */
+export const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
 
 export const text = z.string().trim().min(1, { error: 'must not be empty' });
 

@@ -16,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parse('check', argv, { ...DATABASE_FLAGS, ...POLICY_FLAGS, json: { type: 'boolean' } });
   if (values.help) return info(usage), 0;
   const { policy } = await loadPolicy(values);
-  const db = await openFromFlags(values);
+  const db = await openFromFlags(values, { mustExist: true });
   try {
     const report = await checkDatabase(db, policy);
     if (values.json) json(report);

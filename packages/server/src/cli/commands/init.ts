@@ -26,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   if (existsSync(out) && !values.force) {
     throw new ConfigError(`${out} exists already`, 'pass --force to overwrite it, or --out <file> to write elsewhere');
   }
-  const db = await openFromFlags(values);
+  const db = await openFromFlags(values, { mustExist: true });
   try {
     const schema = await introspect(db);
     const { source, flagged } = scaffoldPolicy(schema, values.organization === undefined ? {} : { organization: values.organization });

@@ -8,15 +8,19 @@ import { green, info, json } from '../output.js';
 
 export const summary = 'apply Custodian\'s and the application\'s migrations';
 
-export const usage = `custodian migrate [--migrations <dir>] [--status] [--json] [--database-url <url> | --data-dir <dir>]
+export const usage = `custodian migrate [--policy custodian.config.ts] [--migrations <dir>] [--status] [--json] [--database-url <url> | --data-dir <dir>]
 
 Applies every pending migration in one transaction under an advisory lock:
 Custodian's own first, then the application's from --migrations, or from the
 migrations/ folder beside custodian.config.ts. A migration that was applied and
 has since changed on disk stops the run before anything is applied.
 
-  --status   list applied and pending migrations, change nothing
-  --json     machine-readable output on stdout`;
+  --policy <file>      the policy file whose folder holds migrations/ (default custodian.config.ts)
+  --migrations <dir>   the application's migrations folder
+  --status             list applied and pending migrations on stdout, change nothing
+  --json               machine-readable output on stdout
+  --database-url <url> PostgreSQL (default: DATABASE_URL)
+  --data-dir <dir>     the embedded database's folder (default .custodian/data)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse('migrate', argv, {
@@ -34,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.status) {
       const status = await migrationStatus(db, migrations);
       if (values.json) json(status.map((s) => ({ id: s.migration.id, applied: s.applied })));
-      else for (const s of status) info(`${s.applied ? green('applied') : 'pending'}  ${s.migration.id}`);
+      else for (const s of status) process.stdout.write(`${s.applied ? 'applied' : 'pending'}  ${s.migration.id}\n`);
       return 0;
     }
     const started = Date.now();

@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import { migrationStatus } from '@custodian/core/db';
 import { CustodianError } from '@custodian/core/errors';
 import { DATABASE_FLAGS, POLICY_FLAGS, intFlag, parse } from '../args.js';
@@ -8,11 +7,14 @@ import { modeFrom, startServer } from '../start-server.js';
 
 export const summary = 'run the server for a policy';
 
-export const usage = `custodian serve [--policy custodian.config.ts] [--port 3000] [--host 127.0.0.1] [--production] [--database-url <url> | --data-dir <dir>]
+export const usage = `custodian serve [--policy custodian.config.ts] [--migrations <dir>] [--port 3000] [--host 127.0.0.1] [--production] [--database-url <url> | --data-dir <dir>]
 
 Serves the privacy page, security.txt, the sub-processor list and the policy
 API for the given policy. Refuses to start while migrations are pending.
-Production mode (--production or NODE_ENV=production) requires CUSTODIAN_ROOT_KEY.`;
+Production mode (--production or NODE_ENV=production) requires CUSTODIAN_ROOT_KEY;
+development mode keeps a generated key in .custodian/dev-root-key.
+
+  --migrations <dir>   the application's migrations folder, checked for pending files`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse('serve', argv, {
@@ -27,15 +29,15 @@ export async function run(argv: string[]): Promise<number> {
   const port = intFlag('serve', 'port', values.port, 3000, [0, 65535]);
   const mode = modeFrom(values.production);
   const { policy, file } = await loadPolicy(values);
-  const db = await openFromFlags(values);
+  const db = await openFromFlags(values, { mustExist: true });
   try {
     const pending = (await migrationStatus(db, migrationsFor(file, values.migrations))).filter((s) => !s.applied);
     if (pending.length > 0) {
-      throw new CustodianError('ERR_CONFIG_INVALID', `${pending.length} migration(s) are not applied to ${db.location}`, {
+      throw new CustodianError('ERR_MIGRATION_PENDING', `${pending.length} migration(s) are not applied to ${db.location}`, {
         hint: 'run `custodian migrate` first',
       });
     }
-    const url = await startServer({ policy, db, mode, host: values.host ?? '127.0.0.1', port, stateDir: dirname(file) + '/.custodian' });
+    const url = await startServer({ policy, db, mode, host: values.host ?? '127.0.0.1', port, stateDir: '.custodian' });
     info(green(`Custodian is serving ${policy.organization.name}'s policy at ${url} (${mode})`));
     return -1; // keep running
   } catch (error) {
