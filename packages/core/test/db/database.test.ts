@@ -60,8 +60,10 @@ describe(`database layer (${testBackend()})`, () => {
       role: APP_ROLE,
     });
     assert.deepEqual(seen, [1, 2]);
-    const none = await db.transaction(async (tx) => (await tx.query('SELECT id FROM rls_probe')).rowCount, { role: APP_ROLE });
+    const none = await db.transaction(async (tx) => (await tx.query('SELECT id FROM rls_probe')).rows.length, { role: APP_ROLE });
     assert.equal(none, 0);
+    const all = await db.transaction(async (tx) => (await tx.query('SELECT id FROM rls_probe')).rows.length);
+    assert.equal(all, 3, 'the owner, not bound by the policy, sees every row');
     await assert.rejects(
       db.transaction(async (tx) => tx.query(`INSERT INTO rls_probe VALUES ('b', 9)`), { tenantId: 'a', role: APP_ROLE }),
       (e: Error & { code?: string }) => e.code === 'ERR_DB_QUERY_FAILED' && /row-level security/.test(e.message),
@@ -79,6 +81,25 @@ describe(`database layer (${testBackend()})`, () => {
       assert.match(e.message, /no_such_table.*\[42P01\]/);
       return true;
     });
+  });
+
+  test('a data-exception message never echoes the offending input', async () => {
+    await assert.rejects(db.query('SELECT $1::uuid', ['SECRET-not-a-uuid']), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'ERR_DB_QUERY_FAILED');
+      assert.match(e.message, /invalid input syntax for type uuid: "…" \[22P02\]/);
+      assert.ok(!e.message.includes('SECRET'));
+      return true;
+    });
+  });
+
+  test('SELECT row counts agree on both backends', async () => {
+    const { rowCount } = await db.query('SELECT * FROM generate_series(1, 3)');
+    assert.equal(rowCount, 3);
+  });
+
+  test('int8 beyond 2^53 comes back exact, as a BigInt', async () => {
+    const { rows } = await db.query<{ n: bigint }>('SELECT 9007199254740993::int8 AS n');
+    assert.equal(rows[0]!.n, 9007199254740993n);
   });
 
   test('an invalid role name is refused before any SQL is built', async () => {

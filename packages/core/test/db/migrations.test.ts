@@ -85,6 +85,17 @@ describe(`migrations (${testBackend()})`, () => {
     assert.equal(rows[0]!.a, null);
   });
 
+  test('a pending file numbered below an applied one is refused', async () => {
+    const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int);', '0003_c.sql': 'CREATE TABLE c (id int);' });
+    await migrate(db, loadMigrations(dir, 'app'));
+    writeFileSync(join(dir, '0002_b.sql'), 'CREATE TABLE b (id int);');
+    await assert.rejects(migrate(db, loadMigrations(dir, 'app')), (e: Error & { code?: string; migration?: string }) => {
+      assert.equal(e.code, 'ERR_MIGRATION_OUT_OF_ORDER');
+      assert.equal(e.migration, 'app/0002_b.sql');
+      return true;
+    });
+  });
+
   test('status lists applied and pending files without changing anything', async () => {
     const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int);' });
     await migrate(db, loadMigrations(dir, 'app'));
@@ -118,6 +129,6 @@ describe('migration files', () => {
   test('a missing directory is reported with its own code', () => {
     const dir = migrationsDir({});
     mkdirSync(join(dir, 'x'));
-    assert.throws(() => loadMigrations(join(dir, 'nope'), 'app'), codeOf('ERR_MIGRATION_INVALID_NAME'));
+    assert.throws(() => loadMigrations(join(dir, 'nope'), 'app'), codeOf('ERR_MIGRATION_DIR_UNREADABLE'));
   });
 });
