@@ -71,6 +71,9 @@ export default definePolicy({
   ],
   regions: [{ code: 'us', name: 'United States', default: true, providerRegion: 'us-east-1', legalContext: 'US state privacy law (CCPA); GDPR for EU/UK candidates under SCCs' }],
 
+  // The tenant: every company-scoped table carries company_id.
+  tenants: { table: 'companies', key: 'id', region: 'region' },
+
   subjects: {
     candidate: {
       description: 'A person invited by a company to take an assessment',
@@ -265,7 +268,9 @@ export default definePolicy({
       table: 'companies',
       from: 'contract_ended_at',
       where: [{ column: 'contract_ended_at', isNull: false }],
-      stages: [{ after: '30d', action: 'anonymize' }],
+      // Tenant-wide: members, keys and the company row are anonymized together (C15).
+      scope: 'tenant',
+      stages: [{ after: '30d', action: 'anonymize', mark: 'anonymized_at' }],
     },
     {
       id: 'billing-records',
@@ -320,7 +325,9 @@ export default definePolicy({
     'self-service': { perIdentity: { points: 5, per: '1h' } },
   },
   // C23: failed invite-token lookups trip an escalating block.
-  bruteForce: { maxFailures: 10, per: '10min', blockFor: '1h', escalation: 2 },
+  // C23: failed invite-token lookups and sign-ins are counted; C22: incident-response blocklist.
+  bruteForce: { maxFailures: 10, per: '10min', blockFor: '1h', escalation: 2, routeClasses: ['invite-lookup', 'signin'] },
+  blocklist: { defaultExpiry: '30d', maxExpiry: '1y' },
 
   // C18: session data only for members with a sufficient role; C19: operator access time-boxed and ticketed.
   access: {

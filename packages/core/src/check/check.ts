@@ -14,11 +14,11 @@ import { ownersRule } from './rules/owners.js';
 import { retentionRule } from './rules/retention.js';
 import { subjectsRule } from './rules/subjects.js';
 import { tablesRule } from './rules/tables.js';
-import { tenancyRule } from './rules/tenancy.js';
+import { tenancyRule, tenantTableRule } from './rules/tenancy.js';
 import type { DatabaseSchema } from './schema-types.js';
 
 /** In this order, so a missing table is reported before anything about its columns. */
-const RULES: Rule[] = [tablesRule, subjectsRule, ownersRule, eraseActionsRule, encryptionRule, retentionRule, tenancyRule, coverageRule];
+const RULES: Rule[] = [tablesRule, subjectsRule, ownersRule, eraseActionsRule, encryptionRule, retentionRule, tenancyRule, tenantTableRule, coverageRule];
 
 /**
  * Checks a validated policy against a database's structure, as `introspect`

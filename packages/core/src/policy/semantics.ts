@@ -141,7 +141,7 @@ const retentionCheck: Check = (p, add) => {
       if (!subject) add(`${at}.subject`, `names subject \`${rule.subject}\`, which is not declared`, 'declare it under `subjects`');
       else if (list(subject.activity).length === 0) add(`${at}.subject`, `subject \`${rule.subject}\` declares no activity columns`, `add \`subjects.${rule.subject}.activity\`, e.g. ['candidates.last_login_at']`);
       if (parseDuration(rule.after) && parseDuration(rule.notice?.before) && approxSeconds(rule.notice.before) >= approxSeconds(rule.after)) {
-        add(`${at}.notice.before`, 'is not shorter than the inactivity period', 'send the notice some time before the erasure, e.g. `30d`');
+        add(`${at}.notice.before`, 'the grace period after the notice is not shorter than the inactivity period', 'give a grace period such as `30d` between the notice and the erasure');
       }
       continue;
     }
@@ -161,6 +161,15 @@ const retentionCheck: Check = (p, add) => {
       }
       if (stage?.action === 'anonymize' && !entries(table.columns).some(([, c]) => c?.erase && c.erase.action !== 'keep' && c.erase.action !== 'retain')) {
         add(`${at}.stages[${s}].action`, `anonymize needs erase actions on the columns of \`${rule.table}\``, 'give the personal columns an `erase` action such as set-null or pseudonymize');
+      }
+    });
+    if (rule.scope === 'tenant') {
+      if (!p.tenants) add(`${at}.scope`, '`tenant` needs the policy to declare `tenants`', 'add `tenants: { table, key }` naming the table with one row per tenant');
+      else if (p.tenants.table !== rule.table) add(`${at}.table`, `a tenant-wide rule must be on the tenant table \`${p.tenants.table}\``, `set the rule's table to ${p.tenants.table}`);
+    }
+    stages.forEach((stage, s) => {
+      if (stage?.mark && table.columns?.[stage.mark] && isPersonal(table.columns[stage.mark]!)) {
+        add(`${at}.stages[${s}].mark`, 'names a column declared as personal data', 'a stage mark is a timestamp; declare it with category `none` or leave it out of `columns`');
       }
     });
     if (typeof rule.from === 'string' && rule.from.includes('.')) {
@@ -203,6 +212,12 @@ const siteCheck: Check = (p, add) => {
     } catch {
       add(`logging.redact.patterns[${i}].pattern`, 'is not a valid regular expression', 'write a JavaScript regular expression without the surrounding slashes');
     }
+  }
+  if (p.tenants && p.tables && !(p.tenants.table in p.tables)) {
+    add('tenants.table', `names table \`${p.tenants.table}\`, which is not declared under \`tables\``, 'declare the tenant table under `tables`');
+  }
+  for (const [i, cls] of list(p.bruteForce?.routeClasses).entries()) {
+    if (!(cls in (p.rateLimits ?? {}))) add(`bruteForce.routeClasses[${i}]`, `names route class \`${cls}\`, which \`rateLimits\` does not declare`, 'declare it under rateLimits, or remove it here');
   }
   const roles = new Set(list(p.access?.roles ?? ['owner', 'admin', 'member', 'viewer']));
   for (const [perm, granted] of entries(p.access?.permissions)) {

@@ -77,7 +77,9 @@ function describeCondition(c: Condition): string {
 }
 
 function ageEntries(policy: Policy, rule: AgeRule): ScheduleEntry[] {
-  const data = policy.tables[rule.table]?.description ?? rule.table;
+  const own = policy.tables[rule.table]?.description ?? rule.table;
+  // A tenant-wide rule acts on everything the tenant owns, not only its own row.
+  const data = rule.scope === 'tenant' ? `${own}, and all data held for them` : own;
   const scope = rule.where.length > 0 ? `only where ${rule.where.map(describeCondition).join(' and ')}` : undefined;
   let from = describeColumn(policy, rule.from, rule.table);
   return rule.stages.map((stage, i) => {

@@ -237,6 +237,26 @@ const CASES: Case[] = [
     path: 'tables.invoices',
     names: ['invoices.user_id', 'users'],
   },
+  {
+    name: 'the tenant table the policy declares does not exist',
+    change: (p) => {
+      tables(p).organisations = { description: 'Organisations', purpose: 'Tenancy', notAboutPersons: 'Organisations', columns: {} };
+      p.tenants = { table: 'organisations' };
+    },
+    code: 'table-missing',
+    path: 'tenants.table',
+    names: ['organisations'],
+    also: ['table-missing'],
+  },
+  {
+    name: 'a retention stage marks a column that does not exist',
+    change: (p) => {
+      (p.retention ??= []).push({ id: 'anon', description: 'x', basis: 'operational', table: 'reviews', from: 'users.created_at', stages: [{ after: '30d', action: 'anonymize', mark: 'anonymised_at' }] });
+    },
+    code: 'column-missing',
+    path: 'retention[2].stages[0].mark',
+    names: ['reviews.anonymised_at'],
+  },
 ];
 
 describe(`check: broken policies (${testBackend()})`, () => {

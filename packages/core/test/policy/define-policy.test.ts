@@ -162,6 +162,33 @@ describe('definePolicy', () => {
     assert.ok(problems.some((p) => p.path.startsWith('tables') && /table name/.test(p.message)), JSON.stringify(problems));
   });
 
+  test('C15: a tenant-wide rule needs a declared tenant table and must sit on it', () => {
+    const input = clone(basePolicy());
+    input.retention!.push({ id: 'closure', description: 'x', basis: 'contract', table: 'posts', from: 'created_at', scope: 'tenant', stages: [{ after: '30d', action: 'anonymize' }] });
+    expectProblem(input, 'retention[4].scope', /needs the policy to declare `tenants`/);
+    input.tenants = { table: 'users' };
+    expectProblem(input, 'retention[4].table', /tenant table `users`/);
+  });
+
+  test('C23: brute-force counting names declared route classes only', () => {
+    const input = clone(basePolicy());
+    input.rateLimits = { signin: { perIp: { points: 5, per: '1min' } } };
+    input.bruteForce = { maxFailures: 5, per: '10min', blockFor: '1h', routeClasses: ['signin', 'invite-lookup'] };
+    expectProblem(input, 'bruteForce.routeClasses[1]', /does not declare/);
+  });
+
+  test('C24: security.txt may not be valid for more than a year', () => {
+    const input = clone(basePolicy());
+    input.contacts.security.expiresAfter = '2y';
+    expectProblem(input, 'contacts.security.expiresAfter', /at most a year/);
+  });
+
+  test('column-level delete-row is refused in favour of the table-level action', () => {
+    const input = clone(basePolicy());
+    input.tables.users!.columns!.name!.erase = { action: 'delete-row' };
+    expectProblem(input, 'tables.users.columns.name.erase', /whole row/);
+  });
+
   test('problem messages never echo the offending value', () => {
     const input = clone(basePolicy());
     input.contacts.privacy.email = 'SECRET-VALUE-not-an-email';

@@ -23,6 +23,13 @@ export const retentionRule: Rule = (ctx) => {
         'measure from a timestamptz or date column, such as created_at or completed_at',
       );
     }
+    for (const [j, stage] of rule.stages.entries()) {
+      if (!stage.mark) continue;
+      const mark = ctx.column(db, stage.mark, `${at}.stages[${j}].mark`);
+      if (mark && !TIME_KINDS.has(mark.kind)) {
+        ctx.report('retention-from-type', `${at}.stages[${j}].mark`, `retention rule ${rule.id} marks its stage in ${columnLabel(db, stage.mark)}, whose type ${mark.type} is not a timestamp`, 'mark stages in a timestamptz column such as anonymized_at');
+      }
+    }
     for (const [j, condition] of (rule.where ?? []).entries()) {
       const column = ctx.column(db, condition.column, `${at}.where[${j}].column`);
       if (!column || !('equals' in condition)) continue;

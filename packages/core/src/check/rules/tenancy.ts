@@ -1,4 +1,5 @@
 import type { Rule } from '../context.js';
+import { findTable } from '../lookup.js';
 
 /**
  * A tenant column promises isolation; row-level security is what enforces it
@@ -18,4 +19,17 @@ export const tenancyRule: Rule = (ctx) => {
       );
     }
   }
+};
+
+/** The declared tenant table exists with its key and region columns. */
+export const tenantTableRule: Rule = (ctx) => {
+  const tenants = ctx.policy.tenants;
+  if (!tenants) return;
+  const db = findTable(ctx.schema, tenants.table);
+  if (!db) {
+    ctx.report('table-missing', 'tenants.table', `table ${tenants.table} does not exist in the database`, 'name the table with one row per tenant');
+    return;
+  }
+  ctx.column(db, tenants.key, 'tenants.key');
+  if (tenants.region) ctx.column(db, tenants.region, 'tenants.region');
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { email, isoDate, slug, tableName, text } from './common.js';
-import { changeSchema, contactsSchema, organizationSchema, regionSchema, subprocessorSchema } from './organization.js';
-import { accessSchema, auditSchema, authSchema, bruteForceSchema, loggingSchema, rateLimitSchema, requestsSchema, sandboxSchema } from './operations.js';
+import { changeSchema, contactsSchema, organizationSchema, regionSchema, subprocessorSchema, tenantsSchema } from './organization.js';
+import { accessSchema, auditSchema, authSchema, blocklistSchema, bruteForceSchema, loggingSchema, rateLimitSchema, requestsSchema, sandboxSchema } from './operations.js';
 import { retentionRuleSchema } from './retention.js';
 import { subjectSchema } from './subjects.js';
 import { tableSchema } from './tables.js';
@@ -20,6 +20,7 @@ export const policySchema = z.strictObject({
     .array(regionSchema)
     .min(1, { error: 'declare at least one data region' })
     .default([{ code: 'us', name: 'United States', default: true }]),
+  tenants: tenantsSchema.optional(),
   subjects: z.record(slug, subjectSchema).refine((r) => Object.keys(r).length > 0, { error: 'declare at least one subject' }),
   tables: z.record(tableName, tableSchema),
   retention: z.array(retentionRuleSchema).default([]),
@@ -28,6 +29,7 @@ export const policySchema = z.strictObject({
   logging: loggingSchema.prefault({}),
   rateLimits: z.record(slug, rateLimitSchema).default({}),
   bruteForce: bruteForceSchema.optional(),
+  blocklist: blocklistSchema.optional(),
   access: accessSchema.prefault({}),
   auth: authSchema.prefault({}),
   sandbox: sandboxSchema.optional(),

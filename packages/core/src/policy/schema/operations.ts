@@ -79,6 +79,16 @@ export const bruteForceSchema = z.strictObject({
   blockFor: duration,
   /** Each repeated block lasts this many times longer than the last. */
   escalation: z.number().min(1).max(100).default(2),
+  /** Route classes (keys of `rateLimits`) whose failures count, e.g. `invite-lookup`, `signin` (C23). */
+  routeClasses: z.array(slug).default([]),
+});
+
+/** The incident-response IP blocklist (C22). */
+export const blocklistSchema = z.strictObject({
+  /** How long an entry lasts when it is added without an expiry. */
+  defaultExpiry: duration.default('30d'),
+  /** The longest expiry an entry may carry. */
+  maxExpiry: duration.default('1y'),
 });
 
 export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { duration, email, httpsUrl, isoDate, slug, text } from './common.js';
+import { approxSeconds, DURATION_PATTERN } from '../duration.js';
+import { duration, email, httpsUrl, identifier, isoDate, slug, tableName, text } from './common.js';
 
 export const organizationSchema = z.strictObject({
   name: text,
@@ -19,7 +20,9 @@ export const contactsSchema = z.strictObject({
   /** Feeds `/.well-known/security.txt` (RFC 9116). */
   security: contact.extend({
     /** How long a served security.txt stays valid; RFC 9116 advises under a year. */
-    expiresAfter: duration.default('180d'),
+    expiresAfter: duration.default('180d').refine((d) => !DURATION_PATTERN.test(d) || approxSeconds(d) <= 365 * 86_400, {
+      error: 'must be at most a year (RFC 9116 advises Expires less than a year ahead)',
+    }),
     encryption: httpsUrl.optional(),
     acknowledgments: httpsUrl.optional(),
     policy: httpsUrl.optional(),
@@ -46,6 +49,14 @@ export const changeSchema = z.strictObject({
   /** A material change must take effect at least 30 days after it is announced. */
   material: z.boolean(),
   summary: text,
+});
+
+/** The table with one row per tenant (a company, a workspace); tenant columns elsewhere refer to its key. */
+export const tenantsSchema = z.strictObject({
+  table: tableName,
+  key: identifier.default('id'),
+  /** Its column naming the tenant's data region (B10, B11). */
+  region: identifier.optional(),
 });
 
 export const regionSchema = z.strictObject({

@@ -9,6 +9,8 @@ import { columnRef, duration, identifier, slug, tableName, text } from './common
 export const stageSchema = z.strictObject({
   after: duration,
   action: z.enum(['soft-delete', 'hard-delete', 'anonymize']),
+  /** A timestamp column the stage sets when it runs, e.g. `anonymized_at`; the next stage counts from it. */
+  mark: identifier.optional(),
 });
 
 /** Restricts a rule to some rows without writing SQL: every condition must hold. */
@@ -33,17 +35,27 @@ export const ageRuleSchema = z.strictObject({
   /** The timestamp the age is measured from: a column of `table`, or `table.column` reached through its owner. */
   from: z.union([identifier, columnRef]),
   where: z.array(conditionSchema).default([]),
+  /**
+   * `rows`: the stages act on the rule's own rows. `tenant`: the rule's table
+   * is the tenant table (`tenants.table`), and each stage acts on the tenant's
+   * row and on every row of every table carrying its tenant column (C15: a
+   * company's data anonymized 30 days after its contract ends).
+   */
+  scope: z.enum(['rows', 'tenant']).default('rows'),
   stages: z.array(stageSchema).min(1, { error: 'a rule needs at least one stage' }).max(4),
 });
 
-/** A subject inactive for `after` is told, then erased unless they come back (C14). */
+/**
+ * A subject inactive for `after` is sent a notice; `notice.before` later they
+ * are erased unless they came back meanwhile, which cancels it (C14).
+ */
 export const inactivityRuleSchema = z.strictObject({
   ...common,
   kind: z.literal('inactivity'),
   subject: slug,
   after: duration,
   notice: z.strictObject({
-    /** Time between the notice and the erasure. */
+    /** Time between the notice and the erasure: the grace period. */
     before: duration,
     channel: z.literal('email').default('email'),
   }),
