@@ -15,7 +15,8 @@ export async function insertMany(
   options: { chunkSize?: number } = {},
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const columns = Object.keys(rows[0]!);
+  // Every key of every row: a key missing from some rows inserts NULL there, never vanishes.
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cols = columns.map(quoteIdent).join(', ');
   const target = quoteQualified(table);
   const sql = `INSERT INTO ${target} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${target}, $1::jsonb)`;

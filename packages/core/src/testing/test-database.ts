@@ -1,4 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openPGlite } from '../db/pglite.js';
 import { openPostgres } from '../db/postgres.js';
@@ -16,7 +21,7 @@ export type TestDatabase = Database & {
 
 export async function openTestDatabase(options: { url?: string | undefined } = {}): Promise<TestDatabase> {
   const url = options.url ?? process.env.DATABASE_URL;
-  if (!url) return openPGlite();
+  if (!url) return openPGlite({ snapshot: await pgliteSnapshot() });
   const name = `custodian_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -47,4 +52,32 @@ export async function openTestDatabase(options: { url?: string | undefined } = {
 /** Which backend the suite runs on, for test names and skips. */
 export function testBackend(): 'pglite' | 'postgres' {
   return process.env.DATABASE_URL ? 'postgres' : 'pglite';
+}
+
+let snapshot: Promise<{ data: Blob; wasmModule: WebAssembly.Module }> | undefined;
+
+/**
+ * A freshly initialised, empty PGlite data directory, made once per machine
+ * and PGlite version and kept in the temp folder, plus the compiled
+ * WebAssembly module, made once per process. Starting from them skips
+ * initdb, which dominates the cost of a new embedded database.
+ */
+function pgliteSnapshot(): Promise<{ data: Blob; wasmModule: WebAssembly.Module }> {
+  snapshot ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const dist = dirname(require.resolve('@electric-sql/pglite'));
+    const version = (JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8')) as { version: string }).version;
+    const wasmModule = await WebAssembly.compile(readFileSync(join(dist, 'pglite.wasm')));
+    const file = join(tmpdir(), `custodian-pglite-${version}-empty.tar`);
+    if (!existsSync(file)) {
+      const fresh = await PGlite.create({ pgliteWasmModule: wasmModule });
+      const dump = await fresh.dumpDataDir('none');
+      await fresh.close();
+      const partial = `${file}.${process.pid}.tmp`;
+      writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+      renameSync(partial, file); // atomic: a parallel test process never reads half a file
+    }
+    return { data: new Blob([readFileSync(file)]), wasmModule };
+  })();
+  return snapshot;
 }
