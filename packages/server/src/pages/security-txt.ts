@@ -2,12 +2,6 @@ import { addDuration, type Policy } from '@custodian/core/policy';
 import { PATHS } from '../paths.js';
 
 /**
- * RFC 9116 §2.5.5: `Expires` SHOULD be less than a year away. A policy may
- * say more; the served file is capped so it stays within the RFC's advice.
- */
-const MAX_LIFETIME_MS = 365 * 86_400_000;
-
-/**
  * A field value must be one line: a value with a line break in it would add
  * fields of its own choosing. URLs are re-serialised (which percent-encodes
  * spaces and drops tabs and newlines); anything still not printable is left out.
@@ -38,7 +32,8 @@ function rfc3339(date: Date): string {
  */
 export function renderSecurityTxt(policy: Policy, now: Date): string {
   const security = policy.contacts.security;
-  const expires = new Date(Math.min(addDuration(now, security.expiresAfter).getTime(), now.getTime() + MAX_LIFETIME_MS));
+  // The policy schema keeps expiresAfter within a year (RFC 9116 §2.5.5).
+  const expires = addDuration(now, security.expiresAfter);
   const fields: Array<[string, string | undefined]> = [
     ['Contact', oneLine(`mailto:${security.email}`)],
     ['Contact', uri(security.url)],

@@ -46,15 +46,15 @@ describe('security.txt', () => {
     assert.deepEqual(get('Hiring'), [], 'fields the policy leaves out are left out');
   });
 
-  test('C24: Expires is the clock plus contacts.security.expiresAfter, and never more than a year', async () => {
+  test('C24: Expires is the clock plus contacts.security.expiresAfter, which the policy keeps within a year', async () => {
     const now = new Date('2026-02-01T08:30:15.250Z');
     const { app } = await testServer({ now: () => now });
     const expires = parse((await app.inject({ url: PATHS.securityTxt })).body).find(([n]) => n === 'Expires')?.[1];
     await app.close();
     assert.equal(expires, '2026-07-31T08:30:15Z', '180 days later');
-    const long = testPolicy((p) => (p.contacts!.security.expiresAfter = '2y'));
-    const capped = parse(renderSecurityTxt(long, now)).find(([n]) => n === 'Expires')?.[1];
-    assert.equal(capped, '2027-02-01T08:30:15Z');
+    const year = testPolicy((p) => (p.contacts!.security.expiresAfter = '1y'));
+    assert.equal(parse(renderSecurityTxt(year, now)).find(([n]) => n === 'Expires')?.[1], '2027-02-01T08:30:15Z');
+    assert.throws(() => testPolicy((p) => (p.contacts!.security.expiresAfter = '2y')), /problem/);
   });
 
   test('C24: every optional field the policy sets is published, with Canonical at the site root', () => {
