@@ -119,9 +119,9 @@ export default definePolicy({
         content_ciphertext: {
           category: 'content',
           encryption: { ...secretbox, export: 'encrypted' },
-          erase: { action: 'keep', reason: 'workspace content belongs to the agency; processed per the DSAR runbook (B6)' },
+          erase: { action: 'keep', reason: 'workspace content belongs to the agency; processed per the DSAR runbook' }, // B6
         },
-        author_id: { category: 'identifier', erase: { action: 'keep', reason: 'points at the pseudonymised user row (B6)' } },
+        author_id: { category: 'identifier', erase: { action: 'keep', reason: 'points at the pseudonymised user row' } }, // B6
       },
     },
     integrations: {
@@ -141,11 +141,11 @@ export default definePolicy({
     },
     activity: {
       description: 'The activity page: plan changes, agent edits, exports, data requests',
-      purpose: 'Showing a workspace who did what (B3), including data requests (B7)',
+      purpose: 'Showing a workspace who did what, including data requests', // B3, B7
       owner: { subject: 'user', column: 'actor_id' },
       tenant: 'workspace_id',
       columns: {
-        actor_id: { category: 'identifier', erase: { action: 'keep', reason: 'the record of who did what; the user row is pseudonymised (B6)' } },
+        actor_id: { category: 'identifier', erase: { action: 'keep', reason: 'the record of who did what; the user row is pseudonymised' } }, // B6
         detail: { category: 'usage', erase: { action: 'keep', reason: 'event details name ids, not personal data' } },
       },
     },

@@ -111,8 +111,8 @@ export default definePolicy({
       owner: { subject: 'user', column: 'owner_id' },
       columns: {
         owner_id: { category: 'identifier', erase: { action: 'keep', reason: 'the project stays with its creator’s soft-deleted account' } },
-        name: { category: 'content', erase: { action: 'keep', reason: 'the project is hidden, not deleted (A7)' } },
-        description: { category: 'content', erase: { action: 'keep', reason: 'the project is hidden, not deleted (A7)' } },
+        name: { category: 'content', erase: { action: 'keep', reason: 'the project is hidden, not deleted' } }, // A7
+        description: { category: 'content', erase: { action: 'keep', reason: 'the project is hidden, not deleted' } }, // A7
         // A7: a deleted creator's projects are unpublished and hidden from the catalog.
         published: { category: 'none', erase: { action: 'set-literal', value: false } },
         hidden: { category: 'none', erase: { action: 'set-literal', value: true } },
@@ -137,7 +137,7 @@ export default definePolicy({
       columns: {
         // A7: rows in other creators' projects are reassigned to the placeholder user.
         user_id: { category: 'identifier', erase: { action: 'reassign' } },
-        data: { category: 'content', erase: { action: 'keep', reason: 'kept for the project, attributed to the placeholder user (A7)' } },
+        data: { category: 'content', erase: { action: 'keep', reason: 'kept for the project, attributed to the placeholder user' } }, // A7
       },
     },
     credit_transactions: {

@@ -116,7 +116,7 @@ export default definePolicy({
     },
     company_members: {
       description: 'A company’s staff and their roles',
-      purpose: 'Signing in, and gating access to candidate data by role (C18)',
+      purpose: 'Signing in, and gating access to candidate data by role', // C18
       owner: { subject: 'member', column: 'id' },
       tenant: 'company_id',
       // Erasure anonymizes the row: scorecards and keys a member created keep a harmless reference.
@@ -136,7 +136,7 @@ export default definePolicy({
           category: 'credential',
           personal: false,
           secret: true,
-          description: 'The key, AES-256-GCM wrapped; plaintext never persisted (C1)',
+          description: 'The key, AES-256-GCM wrapped; plaintext never persisted', // C1
           encryption: {
             algorithm: 'aes-256-gcm',
             keyScope: 'tenant',
@@ -147,7 +147,7 @@ export default definePolicy({
             export: 'omit',
           },
         },
-        key_last4: { category: 'credential', personal: false, description: 'Last four characters, for display only (C1)' },
+        key_last4: { category: 'credential', personal: false, description: 'Last four characters, for display only' }, // C1
         label: { category: 'business' },
       },
     },
@@ -181,12 +181,12 @@ export default definePolicy({
     },
     invites: {
       description: 'Invites to take an assessment',
-      purpose: 'Letting a candidate in by the link in their invite email (C20)',
+      purpose: 'Letting a candidate in by the link in their invite email', // C20
       owner: { subject: 'candidate', column: 'candidate_id' },
       tenant: 'company_id',
       erase: { action: 'delete-row' },
       columns: {
-        token_hash: { category: 'credential', secret: true, description: 'SHA-256 of the invite token; the token itself is never stored (C20)' },
+        token_hash: { category: 'credential', secret: true, description: 'SHA-256 of the invite token; the token itself is never stored' }, // C20
       },
     },
     assessment_sessions: {

@@ -19,7 +19,7 @@ function row(e: ScheduleEntry): SafeHtml {
  */
 export function howLongWeKeep(policy: Policy): SafeHtml {
   return html`<h2 id="retention">How long we keep data</h2>
-<p>Each period below is enforced by scheduled jobs that read the same policy this page is generated from. A later step counts from the step before it.</p>
+<p>Each period below is read from the same policy that Custodian enforces; the page is generated from it, so the two cannot differ. A later step counts from the step before it.</p>
 <table id="retention-schedule">
 <thead><tr><th>Data</th><th>Counted from</th><th>After</th><th>What happens</th><th>Why</th></tr></thead>
 <tbody>
