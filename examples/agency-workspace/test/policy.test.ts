@@ -26,7 +26,7 @@ describe('agency-workspace policy', () => {
     const activity = policy.tables.activity!;
     assert.equal(activity.tenant, 'workspace_id');
     assert.deepEqual(activity.owner, { subject: 'user', column: 'actor_id' });
-    assert.match(activity.purpose, /B7/);
+    assert.match(activity.purpose, /data requests/);
   });
 
   test('B4: personal data and credentials are scrubbed from logs, email addresses by pattern', () => {

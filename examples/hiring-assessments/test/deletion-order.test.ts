@@ -56,7 +56,10 @@ describe(`hiring-assessments deletion order (${testBackend()})`, () => {
 
   test('deleting a member keeps the scorecards, invites, keys and invoices they touched, with the reference cleared', async () => {
     const { rows } = await db.query<{ company_id: string; id: string }>(
-      `SELECT m.company_id, m.id FROM company_members m WHERE m.role = 'owner' ORDER BY m.company_id LIMIT 1`,
+      `SELECT m.company_id, m.id FROM company_members m
+        WHERE EXISTS (SELECT 1 FROM customer_api_keys k WHERE k.created_by = m.id)
+          AND EXISTS (SELECT 1 FROM billing_records b WHERE b.billing_contact_member_id = m.id)
+        ORDER BY m.company_id, m.id LIMIT 1`,
     );
     const m = rows[0]!;
     const keys = await count(db, 'SELECT 1 FROM customer_api_keys WHERE created_by = $1', [m.id]);

@@ -73,7 +73,11 @@ describe('hiring-assessments policy', () => {
   test('states C15 and C16: companies anonymized 30 days after the contract, billing kept 7 years for the law', () => {
     const closure = policy.retention.find((r) => r.id === 'company-closure');
     assert.ok(closure && closure.kind === 'age');
-    assert.deepEqual([closure.table, closure.from, closure.basis, closure.stages], ['companies', 'contract_ended_at', 'contract', [{ after: '30d', action: 'anonymize' }]]);
+    assert.deepEqual(
+      [closure.table, closure.from, closure.basis, closure.scope, closure.stages],
+      ['companies', 'contract_ended_at', 'contract', 'tenant', [{ after: '30d', action: 'anonymize', mark: 'anonymized_at' }]],
+    );
+    assert.deepEqual(policy.tenants, { table: 'companies', key: 'id', region: 'region' });
     const billing = policy.retention.find((r) => r.id === 'billing-records');
     assert.ok(billing && billing.kind === 'age');
     assert.deepEqual([billing.table, billing.basis, billing.stages], ['billing_records', 'legal', [{ after: '7y', action: 'hard-delete' }]]);
@@ -98,7 +102,8 @@ describe('hiring-assessments policy', () => {
     assert.ok(policy.rateLimits.signin?.perIp && policy.rateLimits.signin.perIdentity);
     assert.ok(policy.rateLimits.api?.perIp && policy.rateLimits.api.perIdentity);
     assert.equal(policy.rateLimits['invite-lookup']?.onStoreFailure, 'deny');
-    assert.deepEqual(policy.bruteForce, { maxFailures: 10, per: '10min', blockFor: '1h', escalation: 2 });
+    assert.deepEqual(policy.bruteForce, { maxFailures: 10, per: '10min', blockFor: '1h', escalation: 2, routeClasses: ['invite-lookup', 'signin'] });
+    assert.deepEqual(policy.blocklist, { defaultExpiry: '30d', maxExpiry: '1y' });
   });
 
   test('states C9 and C25: invite tokens are a redaction pattern; sub-processors are listed under reserved domains', () => {

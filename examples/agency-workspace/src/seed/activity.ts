@@ -1,5 +1,4 @@
 import { SeededRandom } from '@custodian/core/testing';
-import { seededUuid } from './ids.js';
 import type { SeededIntegration } from './integrations.js';
 import type { SeededWorkspace } from './workspaces.js';
 
@@ -43,12 +42,12 @@ export function generateActivity(seed: string, workspaces: readonly SeededWorksp
     if (w === 0 || rng.chance(0.05)) {
       const requester = rng.pick(ws.members);
       const at = rng.date(ws.createdAt, now);
-      const request = seededUuid(rng);
+      const request = rng.uuid();
       events.push({ actor: requester.userId, kind: 'request.created', detail: { request, type: 'access' }, at });
       events.push({ actor: null, kind: 'request.completed', detail: { request, type: 'access' }, at: new Date(Math.min(at.getTime() + 3 * 86_400_000, now.getTime())) });
     }
     for (const e of events) {
-      rows.push({ workspace_id: ws.id, id: seededUuid(rng), actor_kind: e.actor ? 'member' : 'system', actor_id: e.actor, kind: e.kind, detail: e.detail, created_at: e.at });
+      rows.push({ workspace_id: ws.id, id: rng.uuid(), actor_kind: e.actor ? 'member' : 'system', actor_id: e.actor, kind: e.kind, detail: e.detail, created_at: e.at });
     }
   }
   return rows;

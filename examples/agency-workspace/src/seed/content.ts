@@ -1,6 +1,5 @@
 import { sealPlaceholder } from '@custodian/core/crypto';
 import { SeededRandom } from '@custodian/core/testing';
-import { seededUuid } from './ids.js';
 import type { SeededUser } from './people.js';
 import type { SeededWorkspace } from './workspaces.js';
 
@@ -37,7 +36,7 @@ export function generateContent(seed: string, workspaces: readonly SeededWorkspa
       const client = rng.pick(CLIENTS);
       const creator = users.get(rng.pick(ws.authors.filter((id) => !users.get(id)!.deletedAt)))!;
       const createdAt = rng.date(new Date(Math.max(ws.createdAt.getTime(), creator.createdAt.getTime())), now);
-      const id = seededUuid(rng);
+      const id = rng.uuid();
       rooms.push({ workspaceId: ws.id, id });
       workrooms.push({ workspace_id: ws.id, id, name: `${client} — ${rng.pick(ROOMS)}`, created_by: creator.id, created_at: createdAt, archived_at: null });
       const messageCount = rng.int(2, 20);
@@ -49,7 +48,7 @@ export function generateContent(seed: string, workspaces: readonly SeededWorkspa
         const text = rng.pick(LINES).replace('{client}', client);
         messages.push({
           workspace_id: ws.id,
-          id: seededUuid(rng),
+          id: rng.uuid(),
           workroom_id: id,
           author_kind: byAgent ? 'agent' : 'member',
           author_id: byAgent ? null : author!.id,

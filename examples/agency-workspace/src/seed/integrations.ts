@@ -1,6 +1,5 @@
 import { sealPlaceholder } from '@custodian/core/crypto';
 import { SeededRandom } from '@custodian/core/testing';
-import { seededHex, seededUuid } from './ids.js';
 import type { SeededWorkspace } from './workspaces.js';
 
 /** How likely a workspace is to have connected each provider. */
@@ -32,19 +31,19 @@ function credentials(rng: SeededRandom, provider: Provider, index: number): Reco
   const seal = (s: string) => sealPlaceholder(s);
   switch (provider) {
     case 'notion':
-      return { oauth_access_token_ciphertext: seal(`secret_${seededHex(rng, 21)}`) };
+      return { oauth_access_token_ciphertext: seal(`secret_${rng.hex(21)}`) };
     case 'google':
-      return { oauth_access_token_ciphertext: seal(`ya29.${seededHex(rng, 40)}`), oauth_refresh_token_ciphertext: seal(`1//0g${seededHex(rng, 40)}`) };
+      return { oauth_access_token_ciphertext: seal(`ya29.${rng.hex(40)}`), oauth_refresh_token_ciphertext: seal(`1//0g${rng.hex(40)}`) };
     case 'slack':
-      return { oauth_access_token_ciphertext: seal(`xoxb-${seededHex(rng, 24)}`), oauth_refresh_token_ciphertext: seal(`xoxe-1-${seededHex(rng, 32)}`) };
+      return { oauth_access_token_ciphertext: seal(`xoxb-${rng.hex(24)}`), oauth_refresh_token_ciphertext: seal(`xoxe-1-${rng.hex(32)}`) };
     case 'meta':
-      return { oauth_access_token_ciphertext: seal(`EAAB${seededHex(rng, 48)}`), oauth_refresh_token_ciphertext: null };
+      return { oauth_access_token_ciphertext: seal(`EAAB${rng.hex(48)}`), oauth_refresh_token_ciphertext: null };
     case 'whatsapp':
-      return { whatsapp_phone_number_id: `10${String(index).padStart(13, '0')}`, whatsapp_token_ciphertext: seal(`EAAG${seededHex(rng, 48)}`) };
+      return { whatsapp_phone_number_id: `10${String(index).padStart(13, '0')}`, whatsapp_token_ciphertext: seal(`EAAG${rng.hex(48)}`) };
     case 'webhook':
-      return { webhook_url: `https://hooks.agency-${index}.example/atelier`, webhook_api_key_ciphertext: seal(`whk_${seededHex(rng, 24)}`) };
+      return { webhook_url: `https://hooks.agency-${index}.example/atelier`, webhook_api_key_ciphertext: seal(`whk_${rng.hex(24)}`) };
     case 'mcp':
-      return { mcp_server_url: `https://mcp.tools-${index}.example/sse`, mcp_client_id: `client_${seededHex(rng, 8)}`, mcp_client_secret_ciphertext: seal(`mcs_${seededHex(rng, 32)}`) };
+      return { mcp_server_url: `https://mcp.tools-${index}.example/sse`, mcp_client_id: `client_${rng.hex(8)}`, mcp_client_secret_ciphertext: seal(`mcs_${rng.hex(32)}`) };
   }
 }
 
@@ -75,7 +74,7 @@ export function generateIntegrations(seed: string, workspaces: readonly SeededWo
       connected.push({ workspaceId: ws.id, provider, createdBy: by.userId, createdAt });
       rows.push({
         workspace_id: ws.id,
-        id: seededUuid(rng),
+        id: rng.uuid(),
         provider,
         label: `${provider[0]!.toUpperCase()}${provider.slice(1)}`,
         created_by: by.userId,

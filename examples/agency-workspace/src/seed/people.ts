@@ -1,5 +1,4 @@
 import { SeededRandom, fakePerson } from '@custodian/core/testing';
-import { seededUuid } from './ids.js';
 
 const DAY = 86_400_000;
 const LANGUAGES = ['en', 'en', 'en', 'en-GB', 'fr', 'de', 'es', 'ar', 'ja', 'pt-BR'];
@@ -22,13 +21,13 @@ export function generateUsers(seed: string, subjects: number, now: Date): { user
   const earliest = new Date(now.getTime() - 4 * 365 * DAY);
   for (let n = 0; n < subjects; n++) {
     const person = fakePerson(rng, n);
-    const id = seededUuid(rng);
+    const id = rng.uuid();
     const createdAt = rng.date(earliest, new Date(now.getTime() - DAY));
     const deletedAt = rng.chance(0.02) ? rng.date(createdAt, now) : null;
     users.push({ id, createdAt, deletedAt });
     rows.push(
       deletedAt
-        ? { id, email: `deleted-${seededUuid(rng)}@deleted.invalid`, display_name: 'Deleted User', language_preference: null, created_at: createdAt, deleted_at: deletedAt }
+        ? { id, email: `deleted-${rng.uuid()}@deleted.invalid`, display_name: 'Deleted User', language_preference: null, created_at: createdAt, deleted_at: deletedAt }
         : { id, email: person.email, display_name: person.name, language_preference: rng.chance(0.8) ? rng.pick(LANGUAGES) : null, created_at: createdAt, deleted_at: null },
     );
   }

@@ -1,5 +1,4 @@
 import { SeededRandom } from '@custodian/core/testing';
-import { seededUuid } from './ids.js';
 import type { SeededUser } from './people.js';
 
 const AGENCIES = ['Northwind', 'Bluebird', 'Copper', 'Lantern', 'Meridian', 'Saffron', 'Harbor', 'Juniper', 'Quill', 'Orbit'];
@@ -42,7 +41,7 @@ export function generateWorkspaces(seed: string, users: readonly SeededUser[], n
     const paid = !cancelled && rng.chance(0.6);
     const plan = paid ? rng.pick(PAID_PLANS) : 'free-trial';
     const cancelledAt = cancelled ? rng.date(createdAt, now) : null;
-    const id = seededUuid(rng);
+    const id = rng.uuid();
     workspaces.push({ id, createdAt, plan, cancelledAt, members: [{ userId: owner.id, role: 'owner', joinedAt: createdAt }], authors: [owner.id] });
     rows.push({
       id,

@@ -2,7 +2,6 @@ import { sealPlaceholder } from '@custodian/core/crypto';
 import { SeededRandom } from '@custodian/core/testing';
 import { digits, type SeededUser } from './people.js';
 import type { SeededProject } from './projects.js';
-import { seededUuid } from './ids.js';
 
 export interface MoneyRows {
   credit_transactions: Record<string, unknown>[];
@@ -31,11 +30,11 @@ export function generateMoney(seed: string, users: readonly SeededUser[], projec
     if (projects.length === 0 || !rng.chance(0.7)) continue;
     const end = user.deletedAt ?? now;
     const topUpAt = rng.date(user.createdAt, end);
-    out.credit_transactions.push({ id: seededUuid(rng), user_id: user.id, kind: 'top-up', project_slug: null, amount: rng.int(5, 50) * 100, created_at: topUpAt });
+    out.credit_transactions.push({ id: rng.uuid(), user_id: user.id, kind: 'top-up', project_slug: null, amount: rng.int(5, 50) * 100, created_at: topUpAt });
     const spends = rng.int(0, 4);
     for (let i = 0; i < spends; i++) {
       out.credit_transactions.push({
-        id: seededUuid(rng),
+        id: rng.uuid(),
         user_id: user.id,
         kind: 'deduction',
         project_slug: rng.pick(projects).slug,
@@ -51,7 +50,7 @@ export function generateMoney(seed: string, users: readonly SeededUser[], projec
     const end = creator.deletedAt ?? now;
     const account = digits(rng, rng.int(8, 12));
     out.payout_methods.push({
-      id: seededUuid(rng),
+      id: rng.uuid(),
       user_id: creator.id,
       account_holder_name: creator.name,
       bank_account_ciphertext: sealPlaceholder(account),
@@ -65,7 +64,7 @@ export function generateMoney(seed: string, users: readonly SeededUser[], projec
     const tin = fakeTin(rng, tinType);
     const collected = rng.date(creator.createdAt, end);
     out.tax_forms.push({
-      id: seededUuid(rng),
+      id: rng.uuid(),
       user_id: creator.id,
       form_type: 'W-9',
       tin_type: tinType,

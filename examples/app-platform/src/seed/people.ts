@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sealPlaceholder } from '@custodian/core/crypto';
 import { SeededRandom, fakePerson } from '@custodian/core/testing';
-import { seededHex, seededUuid } from './ids.js';
 
 const DAY = 86_400_000;
 
@@ -44,7 +43,7 @@ export function generatePeople(seed: string, subjects: number, now: Date): Peopl
   const earliest = new Date(now.getTime() - 9 * 365 * DAY);
   for (let n = 0; n < subjects; n++) {
     const person = fakePerson(rng, n);
-    const id = seededUuid(rng);
+    const id = rng.uuid();
     const createdAt = rng.date(earliest, new Date(now.getTime() - DAY));
     const deletedAt = rng.chance(0.03) ? rng.date(new Date(Math.max(createdAt.getTime(), now.getTime() - 60 * DAY)), now) : null;
     const end = deletedAt ?? now;
@@ -72,11 +71,11 @@ export function generatePeople(seed: string, subjects: number, now: Date): Peopl
     }
     if (!deletedAt) {
       out.rows.oauth_tokens.push({
-        id: seededUuid(rng),
+        id: rng.uuid(),
         user_id: id,
         provider: 'google',
         scope: 'openid email profile',
-        refresh_token_ciphertext: sealPlaceholder(`1//0g${seededHex(rng, 40)}`),
+        refresh_token_ciphertext: sealPlaceholder(`1//0g${rng.hex(40)}`),
         created_at: createdAt,
         updated_at: rng.date(createdAt, end),
       });
@@ -85,11 +84,11 @@ export function generatePeople(seed: string, subjects: number, now: Date): Peopl
     for (let s = 0; s < sessionCount; s++) {
       const started = rng.date(createdAt, end);
       // Only the hash of a token nobody holds: the seed never makes a usable cookie.
-      const tokenHash = createHash('sha256').update(seededHex(rng, 32)).digest('hex');
+      const tokenHash = createHash('sha256').update(rng.hex(32)).digest('hex');
       const expires = new Date(started.getTime() + 30 * DAY);
       const endedBySignOut = rng.chance(0.4) ? rng.date(started, new Date(Math.min(expires.getTime(), end.getTime()))) : null;
       out.rows.sessions.push({
-        id: seededUuid(rng),
+        id: rng.uuid(),
         user_id: id,
         token_hash: tokenHash,
         created_at: started,

@@ -1,6 +1,5 @@
 import { SeededRandom } from '@custodian/core/testing';
 import type { SeededUser } from './people.js';
-import { seededUuid } from './ids.js';
 
 const ADJECTIVES = ['tiny', 'quick', 'calm', 'bright', 'lucky', 'daily', 'cosy', 'bold', 'clever', 'neat'];
 const NOUNS = ['planner', 'quiz', 'journal', 'tracker', 'garden', 'recipes', 'habits', 'budget', 'flashcards', 'timer'];
@@ -35,7 +34,7 @@ export function generateProjects(seed: string, users: readonly SeededUser[], pla
     const owner = rng.pick(creators);
     const adjective = rng.pick(ADJECTIVES);
     const noun = rng.pick(NOUNS);
-    const id = seededUuid(rng);
+    const id = rng.uuid();
     const slug = `${adjective}-${noun}-${i.toString(36)}`;
     const createdAt = rng.date(owner.createdAt, owner.deletedAt ?? now);
     const visibility = rng.chance(0.85) ? 'public' : 'unlisted';
@@ -65,7 +64,7 @@ export function generateProjects(seed: string, users: readonly SeededUser[], pla
       for (let r = 0; r < perWriter; r++) {
         const at = rng.date(new Date(from), new Date(until));
         out.rows.project_rows.push({
-          id: seededUuid(rng),
+          id: rng.uuid(),
           project_id: id,
           user_id: reassigned ? placeholderId : writer.id,
           collection: rng.pick(['default', 'default', 'settings']),
