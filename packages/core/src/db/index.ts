@@ -16,3 +16,4 @@ export {
 export { quoteIdent, quoteQualified, isPlainIdentifier } from './identifier.js';
 export { sqlState } from './errors.js';
 export { APP_ROLE } from './roles.js';
+export { lockDataDir, isDataDir } from './data-dir-lock.js';

@@ -9,9 +9,17 @@ import type { Database, QueryResult, Queryable, Transaction, TransactionOptions 
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 20) return parseInt8;
+    if (oid === 1016) return parseInt8Array;
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };
+
+/** int8[] element by element, as PGlite returns it. */
+function parseInt8Array(value: string): unknown {
+  const parsed = pg.types.getTypeParser(1016 as Parameters<typeof pg.types.getTypeParser>[0], 'text')(value) as unknown;
+  const convert = (v: unknown): unknown => (Array.isArray(v) ? v.map(convert) : typeof v === 'string' ? parseInt8(v) : v);
+  return convert(parsed);
+}
 
 export interface PostgresOptions {
   url: string;

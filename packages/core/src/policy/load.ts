@@ -43,11 +43,11 @@ export async function loadPolicyFile(path: string = DEFAULT_POLICY_FILE, options
     const reason = syntaxErrorAt(error) ?? 'importing it threw an error';
     throw new PolicyLoadError(`could not load ${path}: ${reason}`, { cause: error, hint: 'run it with `node --import tsx` to see the full error' });
   }
-  let candidate = mod.default ?? mod.policy;
-  // A file compiled to CommonJS arrives with its default export nested one level down.
-  if (candidate && typeof candidate === 'object' && 'default' in candidate && !('version' in candidate)) {
-    candidate = (candidate as { default: unknown }).default;
-  }
+  // A file compiled to CommonJS (its folder's package.json is not "type": "module")
+  // arrives as a namespace whose default is the whole module.exports object.
+  const inner = mod.default as Record<string, unknown> | undefined;
+  const exports = inner && typeof inner === 'object' && inner.__esModule === true ? inner : mod;
+  const candidate = exports.default ?? exports.policy;
   if (candidate === undefined) {
     throw new PolicyLoadError(`${path} exports no policy`, { hint: 'write `export default definePolicy({ … })`' });
   }
@@ -59,7 +59,8 @@ export async function loadPolicyFile(path: string = DEFAULT_POLICY_FILE, options
 /** "it has a syntax error at line 3" for a parse error from node or from the TypeScript loader (esbuild). */
 function syntaxErrorAt(error: unknown): string | undefined {
   const e = error as { errors?: { location?: { line?: number } }[]; message?: string } | undefined;
-  const line = e?.errors?.[0]?.location?.line;
+  // esbuild (through tsx) puts the position in the message: `file.ts:3:14: ERROR: …`.
+  const line = e?.errors?.[0]?.location?.line ?? /:(\d+):\d+: ERROR/.exec(e?.message ?? '')?.[1];
   if (line !== undefined) return `it has a syntax error at line ${line}`;
   if (error instanceof SyntaxError || /Transform failed/.test(e?.message ?? '')) return 'it has a syntax error';
   return undefined;

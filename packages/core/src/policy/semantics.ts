@@ -216,6 +216,10 @@ const siteCheck: Check = (p, add) => {
   if (p.tenants && p.tables && !(p.tenants.table in p.tables)) {
     add('tenants.table', `names table \`${p.tenants.table}\`, which is not declared under \`tables\``, 'declare the tenant table under `tables`');
   }
+  const block = p.blocklist;
+  if (block && parseDuration(block.defaultExpiry) && parseDuration(block.maxExpiry) && approxSeconds(block.defaultExpiry) > approxSeconds(block.maxExpiry)) {
+    add('blocklist.defaultExpiry', 'is longer than blocklist.maxExpiry', 'make the default expiry at most the maximum');
+  }
   for (const [i, cls] of list(p.bruteForce?.routeClasses).entries()) {
     if (!(cls in (p.rateLimits ?? {}))) add(`bruteForce.routeClasses[${i}]`, `names route class \`${cls}\`, which \`rateLimits\` does not declare`, 'declare it under rateLimits, or remove it here');
   }

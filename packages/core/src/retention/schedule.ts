@@ -42,7 +42,7 @@ export interface ScheduleEntry {
   /** The period as the policy states it: `180d`. */
   duration: string;
   action: ScheduleAction;
-  /** For rules that warn first: how long before the erasure the notice goes out, in words. */
+  /** For rules that warn first: the notice, and how long after it the erasure follows, in words. */
   notice?: string;
   basis: ScheduleBasis;
   reference?: string;
@@ -119,7 +119,7 @@ function inactivityEntry(policy: Policy, rule: InactivityRule): ScheduleEntry {
     after: describeDuration(rule.after),
     duration: rule.after,
     action: rule.action === 'anonymize' ? 'anonymized after notice' : 'erased after notice',
-    notice: `${rule.notice.channel} notice, ${describeDuration(rule.notice.before)} before`,
+    notice: `${rule.notice.channel} notice first; ${rule.action === 'anonymize' ? 'anonymized' : 'erased'} ${describeDuration(rule.notice.before)} later unless they return`,
     basis: rule.basis,
     ...(rule.reference !== undefined && { reference: rule.reference }),
   };

@@ -97,9 +97,10 @@ describe(`database layer (${testBackend()})`, () => {
     assert.equal(rowCount, 3);
   });
 
-  test('int8 beyond 2^53 comes back exact, as a BigInt', async () => {
-    const { rows } = await db.query<{ n: bigint }>('SELECT 9007199254740993::int8 AS n');
+  test('int8 beyond 2^53 comes back exact, as a BigInt; int8 arrays parse the same way', async () => {
+    const { rows } = await db.query<{ n: bigint; a: unknown[] }>(`SELECT 9007199254740993::int8 AS n, ARRAY[1, 9007199254740993, NULL]::int8[] AS a`);
     assert.equal(rows[0]!.n, 9007199254740993n);
+    assert.deepEqual(rows[0]!.a, [1, 9007199254740993n, null]);
   });
 
   test('an invalid role name is refused before any SQL is built', async () => {

@@ -177,6 +177,12 @@ describe('definePolicy', () => {
     expectProblem(input, 'bruteForce.routeClasses[1]', /does not declare/);
   });
 
+  test('C22: a blocklist default expiry may not exceed its maximum', () => {
+    const input = clone(basePolicy());
+    input.blocklist = { defaultExpiry: '2y', maxExpiry: '30d' };
+    expectProblem(input, 'blocklist.defaultExpiry', /longer than blocklist.maxExpiry/);
+  });
+
   test('C24: security.txt may not be valid for more than a year', () => {
     const input = clone(basePolicy());
     input.contacts.security.expiresAfter = '2y';

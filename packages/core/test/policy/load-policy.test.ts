@@ -30,13 +30,22 @@ test('validates a plain default export too', async () => {
   assert.equal(policy.version, '2026.11');
 });
 
+test('a named `policy` export loads through a TypeScript importer in a folder that is not "type": "module"', async () => {
+  const { tsImport } = await import('tsx/esm/api');
+  const path = file('named.config.ts', `export const policy = ${JSON.stringify(basePolicy())};\n`);
+  const { policy } = await loadPolicyFile(path, { importer: (url) => tsImport(url, import.meta.url) });
+  assert.equal(policy.organization.name, 'Acme');
+  const none = file('none.config.ts', 'export const x = 1;\n');
+  await assert.rejects(loadPolicyFile(none, { importer: (url) => tsImport(url, import.meta.url) }), codeOf('ERR_POLICY_LOAD_FAILED', /exports no policy/));
+});
+
 test('a missing file is ERR_POLICY_LOAD_FAILED with a hint to run init', async () => {
   await assert.rejects(loadPolicyFile(join(dir, 'absent.ts')), (e: Error & { code?: string; hint?: string }) => e.code === 'ERR_POLICY_LOAD_FAILED' && /init/.test(e.hint ?? ''));
 });
 
 test('a file with a syntax error is reported without a stack trace in the message', async () => {
   const path = file('broken.config.ts', 'export default { version: ;\n');
-  await assert.rejects(loadPolicyFile(path), codeOf('ERR_POLICY_LOAD_FAILED', /syntax error/));
+  await assert.rejects(loadPolicyFile(path), codeOf('ERR_POLICY_LOAD_FAILED', /syntax error at line 1/));
 });
 
 test('a file without a default export says what to write', async () => {

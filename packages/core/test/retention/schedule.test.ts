@@ -104,7 +104,7 @@ describe('retention schedule', () => {
     assert.equal(entry?.from, 'last activity: last login at, created at (Assessment invitations)');
     assert.equal(entry?.after, '2 years');
     assert.equal(entry?.action, 'erased after notice');
-    assert.equal(entry?.notice, 'email notice, 30 days before');
+    assert.equal(entry?.notice, 'email notice first; erased 30 days later unless they return');
   });
 
   test('C16: a legal rule carries its basis and reference', () => {

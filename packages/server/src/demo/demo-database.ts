@@ -1,6 +1,6 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { coreMigrations, migrate, openPGlite, type Database } from '@custodian/core/db';
+import { coreMigrations, lockDataDir, migrate, openPGlite, type Database } from '@custodian/core/db';
 import { ConfigError } from '@custodian/core/errors';
 import type { ReferenceApp, SeedReport } from '@custodian/core/testing';
 
@@ -35,7 +35,11 @@ const MARKER = `
  */
 export async function openDemoDatabase(options: DemoDatabaseOptions): Promise<DemoDatabase> {
   const dir = options.dataDir === 'memory' ? 'memory' : resolve(options.dataDir);
-  if (options.reset && dir !== 'memory') rmSync(dir, { recursive: true, force: true });
+  if (options.reset && dir !== 'memory') {
+    // Never delete a folder a running server has open: the lock says whether one does.
+    if (existsSync(dir)) lockDataDir(dir)();
+    rmSync(dir, { recursive: true, force: true });
+  }
   let db = await openPGlite({ dataDir: dir });
   const state = await readMarker(db);
   if (state.example === options.app.name) return { db };

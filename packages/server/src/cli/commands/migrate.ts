@@ -33,7 +33,8 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) return info(usage), 0;
   const policyFile = values.policy ?? (existsSync(DEFAULT_POLICY_FILE) ? DEFAULT_POLICY_FILE : undefined);
   const migrations = migrationsFor(policyFile ? resolve(policyFile) : undefined, values.migrations);
-  const db = await openFromFlags(values);
+  // --status only reads: it must not create an empty embedded database.
+  const db = await openFromFlags(values, { mustExist: values.status ?? false });
   try {
     if (values.status) {
       const status = await migrationStatus(db, migrations);
