@@ -2,3 +2,4 @@ export { openTestDatabase, testBackend, type TestDatabase } from './test-databas
 export { SeededRandom, fakePerson } from './random.js';
 export { insertMany } from './insert-many.js';
 export type { ReferenceApp, SeedOptions, SeedReport } from './reference-app.js';
+export { startLocalKms, type LocalKms } from './local-kms-server.js';
