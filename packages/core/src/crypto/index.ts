@@ -4,4 +4,22 @@ export { resolveRootKey, ROOT_KEY_ENV, type RootKey, type RootKeySource, type Re
 export { type KmsProvider, type EncryptionContext, type GeneratedDataKey } from './kms/provider.js';
 export { EnvKeyProvider, rootKeyIdOf, PREVIOUS_ROOT_KEYS_ENV } from './kms/env-provider.js';
 export { AwsKmsProvider, type AwsKmsProviderOptions } from './kms/aws-provider.js';
+export {
+  sealValue,
+  openValue,
+  openText,
+  parseEnvelopeHeader,
+  ALGORITHM_IDS,
+  ENVELOPE_MAGIC,
+  ENVELOPE_VERSION,
+  type Plaintext,
+  type SealValueOptions,
+  type OpenValueOptions,
+  type KeyLookup,
+  type Keyring,
+  type KeyMaterial,
+  type EnvelopeHeader,
+  type ValueContext,
+} from './envelope/index.js';
+export type { EnvelopeAlgorithm } from './aead/types.js';
 export * from './keys/index.js';

@@ -1,0 +1,59 @@
+// Internal. sealValue's body with the nonce source as a parameter, so the
+// known-answer tests can fix the nonce. Not exported from the package: a
+// fixed nonce in production would be catastrophic.
+import { AEADS, type EnvelopeAlgorithm } from '../aead/index.js';
+import { CustodianError } from '../../errors.js';
+import { encryptFailed } from '../fail.js';
+import { Secret } from '../secret.js';
+import { associatedData } from './associated-data.js';
+import type { ValueContext } from './context.js';
+import { ALGORITHM_IDS, ENVELOPE_MAGIC, ENVELOPE_VERSION, MAX_KEY_ID_BYTES } from './format.js';
+import { keyBytes, type KeyMaterial } from './key-bytes.js';
+
+export interface SealValueOptions {
+  /** The data key: its id goes into the header, its bytes (32) seal the value. */
+  key: { id: string; bytes: KeyMaterial };
+  /** Default 'xchacha20-poly1305'. */
+  algorithm?: EnvelopeAlgorithm;
+  context: ValueContext;
+}
+
+export type Plaintext = Uint8Array | string | Secret<Uint8Array | string>;
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export function sealWithNonce(plaintext: Plaintext, options: SealValueOptions, fillNonce: (nonce: Uint8Array) => void): Uint8Array {
+  const algorithm = options?.algorithm ?? 'xchacha20-poly1305';
+  const aead = Object.hasOwn(AEADS, algorithm) ? AEADS[algorithm] : undefined;
+  if (aead === undefined) throw new CustodianError('ERR_CRYPTO_UNSUPPORTED', 'the algorithm is not one this build supports');
+  const keyId = options.key?.id;
+  if (typeof keyId !== 'string' || keyId.length === 0 || LONE_SURROGATE.test(keyId)) throw encryptFailed('the key id is missing or not well-formed text');
+  const keyIdLength = Buffer.byteLength(keyId, 'utf8');
+  if (keyIdLength > MAX_KEY_ID_BYTES) throw encryptFailed(`the key id is longer than ${MAX_KEY_ID_BYTES} bytes`);
+  const key = keyBytes(options.key.bytes);
+  if (key === undefined || key.length !== aead.keyLength) throw encryptFailed(`the key is not ${aead.keyLength} bytes`);
+  const revealed = plaintext instanceof Secret ? plaintext.reveal() : plaintext;
+  let message: Uint8Array;
+  if (typeof revealed === 'string') {
+    if (LONE_SURROGATE.test(revealed)) throw encryptFailed('the plaintext string is not well-formed UTF-16');
+    message = Buffer.from(revealed, 'utf8');
+  } else if (revealed instanceof Uint8Array) message = revealed;
+  else throw encryptFailed('the plaintext is neither a string nor a Uint8Array');
+
+  const headerLength = 4 + keyIdLength + aead.nonceLength;
+  const envelope = Buffer.allocUnsafe(headerLength + message.length + aead.tagLength);
+  envelope[0] = ENVELOPE_MAGIC;
+  envelope[1] = ENVELOPE_VERSION;
+  envelope[2] = ALGORITHM_IDS[algorithm];
+  envelope[3] = keyIdLength;
+  envelope.write(keyId, 4, 'utf8');
+  const nonce = envelope.subarray(4 + keyIdLength, headerLength);
+  fillNonce(nonce);
+  const ad = associatedData(envelope, headerLength, options.context);
+  if (ad === undefined) throw encryptFailed('the context needs non-empty table and column, a primary key, and well-formed text');
+  aead.sealInto(envelope.subarray(headerLength), key, nonce, message, ad);
+  if (typeof revealed === 'string') message.fill(0);
+  // A Buffer (from Node's pool: ciphertext is not secret), which `pg` and
+  // PGlite take as bytea as it is.
+  return envelope;
+}
