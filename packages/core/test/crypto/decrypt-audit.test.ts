@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { APP_ROLE, coreMigrations, migrate, type Database } from '@custodian/core/db';
 import { openTestDatabase, testBackend } from '@custodian/core/testing';
-import { databaseDecryptAudit } from '../../src/crypto/decrypt-audit/index.js';
+import { databaseDecryptAudit } from '@custodian/core/crypto';
 
 const record = {
   actor: { type: 'member' as const, id: 'member-7', sessionId: 'sess-42' },

@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { blindIndex, blindIndexCandidates, deriveIndexKey } from '../../src/crypto/blind-index.js';
-import { mask } from '../../src/crypto/mask.js';
+import { blindIndex, blindIndexCandidates, deriveIndexKey, mask } from '@custodian/core/crypto';
 
 const root = new Uint8Array(randomBytes(32));
 const scope = { table: 'users', column: 'email' };
