@@ -3,3 +3,4 @@ export { SeededRandom, fakePerson } from './random.js';
 export { insertMany } from './insert-many.js';
 export type { ReferenceApp, SeedOptions, SeedReport } from './reference-app.js';
 export { startLocalKms, type LocalKms } from './local-kms-server.js';
+export { fieldCryptoFor } from './field-crypto.js';

@@ -1,6 +1,7 @@
 import type { Database } from '../db/types.js';
 import type { Migration } from '../db/migrations.js';
 import type { Policy } from '../policy/define.js';
+import type { FieldCrypto } from '../crypto/fields/field-crypto.js';
 
 export interface SeedOptions {
   /** How many subjects (people) to create; other tables scale from it. */
@@ -10,6 +11,12 @@ export interface SeedOptions {
   /** The "current" time the data is laid out around; defaults to a fixed date for determinism. */
   now?: Date;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Seals the policy's encrypted columns. Without one, the seed makes its own
+   * over a throwaway root key (see `throwawayFieldCrypto`): the rows are real
+   * ciphertext, readable by nobody afterwards.
+   */
+  fields?: FieldCrypto;
 }
 
 export interface SeedReport {
