@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Database } from '@custodian/core/db';
-import { resolveRootKey } from '@custodian/core/crypto';
+import { resolveRootKey, type RootKey } from '@custodian/core/crypto';
 import { CustodianError } from '@custodian/core/errors';
 import type { Policy } from '@custodian/core/policy';
 import { buildServer } from '../app.js';
@@ -24,15 +24,25 @@ export interface StartOptions {
 }
 
 /**
+ * The root key (production refuses to start without one); in development a
+ * generated key file, announced loudly.
+ */
+export function rootKeyFor(mode: Mode, stateDir: string): RootKey {
+  const rootKey = resolveRootKey({ mode, developmentKeyFile: join(stateDir, 'dev-root-key') });
+  if (rootKey.source !== 'environment') {
+    info(yellow(`development mode: using a development root key ${rootKey.source === 'development-generated' ? 'generated now ' : ''}in ${rootKey.file} — never use it in production`));
+  }
+  return rootKey;
+}
+
+/**
  * Resolves the root key (production refuses to start without one), builds the
  * server and listens. Closes the server and the database on SIGINT/SIGTERM so
  * the embedded database is flushed to disk.
  */
-export async function startServer(options: StartOptions): Promise<string> {
-  const rootKey = resolveRootKey({ mode: options.mode, developmentKeyFile: join(options.stateDir, 'dev-root-key') });
-  if (rootKey.source !== 'environment') {
-    info(yellow(`development mode: using a development root key ${rootKey.source === 'development-generated' ? 'generated now ' : ''}in ${rootKey.file} — never use it in production`));
-  }
+export async function startServer(options: StartOptions & { rootKey?: RootKey }): Promise<string> {
+  // Resolving it checks the configuration: production stops here without a key.
+  if (!options.rootKey) rootKeyFor(options.mode, options.stateDir);
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   const app = await buildServer({ policy: options.policy, db: options.db, logger, mode: options.mode });
   let address: string;

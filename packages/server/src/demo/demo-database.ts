@@ -2,7 +2,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { coreMigrations, lockDataDir, migrate, openPGlite, type Database } from '@custodian/core/db';
 import { ConfigError } from '@custodian/core/errors';
-import type { ReferenceApp, SeedReport } from '@custodian/core/testing';
+import type { Secret } from '@custodian/core/crypto';
+import { fieldCryptoFor, type ReferenceApp, type SeedReport } from '@custodian/core/testing';
 
 export interface DemoDatabaseOptions {
   app: ReferenceApp;
@@ -11,6 +12,8 @@ export interface DemoDatabaseOptions {
   subjects: number;
   /** Start from an empty directory even if one was seeded before. */
   reset?: boolean;
+  /** The root key the seed's encrypted columns are sealed under; without it, a throwaway one. */
+  rootKey?: Secret<Uint8Array>;
   onMigrated?: (ms: number, count: number) => void;
   onProgress?: (done: number, total: number) => void;
 }
@@ -58,7 +61,11 @@ export async function openDemoDatabase(options: DemoDatabaseOptions): Promise<De
   await migrate(db, migrations);
   options.onMigrated?.(Date.now() - started, migrations.length);
   const seedStarted = Date.now();
-  const report = await options.app.seed(db, { subjects: options.subjects, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const report = await options.app.seed(db, {
+    subjects: options.subjects,
+    fields: fieldCryptoFor(db, options.app.policy, options.rootKey),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
   await db.exec(MARKER);
   await db.query('INSERT INTO custodian.demo_seed (example, subjects) VALUES ($1, $2)', [options.app.name, options.subjects]);
   return { db, seeded: { ...report, ms: Date.now() - seedStarted } };

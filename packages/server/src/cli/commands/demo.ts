@@ -3,7 +3,7 @@ import { intFlag, parse } from '../args.js';
 import { listExamples, loadExample } from '../../demo/examples.js';
 import { openDemoDatabase } from '../../demo/demo-database.js';
 import { green, info, progress } from '../output.js';
-import { startServer } from '../start-server.js';
+import { rootKeyFor, startServer } from '../start-server.js';
 
 export const summary = 'start the server on an embedded database seeded with a reference app';
 
@@ -35,12 +35,15 @@ export async function run(argv: string[]): Promise<number> {
   const port = intFlag('demo', 'port', values.port, 3000, [0, 65535]);
   const app = await loadExample(name);
   const dataDir = values['data-dir'] ?? `.custodian/demo/${name}`;
+  // Resolved before seeding: the seed's encrypted columns are sealed under data keys this root key wraps.
+  const rootKey = rootKeyFor('development', '.custodian');
   const bar = progress(`seeding ${name} with ${subjects} subjects`);
   const { db, seeded } = await openDemoDatabase({
     app,
     dataDir,
     subjects,
     reset: values.reset ?? false,
+    rootKey: rootKey.key,
     onMigrated: (ms, count) => info(`migrated ${dataDir} (${count} migrations) in ${ms} ms`),
     onProgress: (done, total) => bar.update(done, total),
   });
@@ -51,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const url = await startServer({ policy: app.policy, db, mode: 'development', host: values.host ?? '127.0.0.1', port, stateDir: '.custodian' });
+    const url = await startServer({ policy: app.policy, db, mode: 'development', host: values.host ?? '127.0.0.1', port, stateDir: '.custodian', rootKey });
     info(green(`Custodian demo (${name}) is running at ${url}`));
     info('press Ctrl-C to stop');
     return -1;
