@@ -1,7 +1,9 @@
 import type { Database, Transaction } from '@custodian/core/db';
-import { SeededRandom, insertMany, type SeedOptions, type SeedReport } from '@custodian/core/testing';
+import type { FieldCrypto } from '@custodian/core/crypto';
+import { SeededRandom, fieldCryptoFor, insertMany, type SeedOptions, type SeedReport } from '@custodian/core/testing';
+import policy from '../custodian.config.js';
 import { appendCandidate, emptyBatch, type CandidateBatch } from './seed/candidates.js';
-import { generateCompanies } from './seed/companies.js';
+import { generateCompanies, type ApiKeyDraft } from './seed/companies.js';
 import { addHeavySubject, type HeavySubject } from './seed/heavy.js';
 
 export { inviteToken, hashInviteToken } from './seed/tokens.js';
@@ -39,6 +41,24 @@ async function insertBatch(tx: Transaction, batch: CandidateBatch, rows: Record<
   rows.scorecards! += await insertMany(tx, 'scorecards', batch.scorecards, { chunkSize: CHUNK });
 }
 
+/**
+ * Seals each API key through field encryption (C1): the envelope goes in
+ * key_ciphertext, the policy's mask in key_last4. The plaintext is dropped here
+ * and is never part of a row.
+ */
+async function sealApiKeys(fields: FieldCrypto, drafts: ApiKeyDraft[]): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for (const { row, plaintext } of drafts) {
+    const sealed = await fields.seal(
+      { table: 'customer_api_keys', column: 'key_ciphertext', tenant: row.company_id, primaryKey: [row.company_id, row.id] },
+      plaintext,
+    );
+    if (!sealed.mask) throw new Error('the policy declares no mask for customer_api_keys.key_ciphertext');
+    rows.push({ ...row, key_ciphertext: sealed.ciphertext, [sealed.mask.column]: sealed.mask.value });
+  }
+  return rows;
+}
+
 function positiveInteger(value: number | undefined, fallback: number, name: string, min = 1): number {
   const v = value ?? fallback;
   if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`${name} must be an integer of at least ${min}`);
@@ -48,10 +68,13 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
 /**
  * Fills a migrated, empty database with a deterministic hiring-assessment
  * product: `subjects` candidates spread over about one company per hundred,
- * each company with 3–6 staff, API keys (placeholder-sealed), and monthly
- * invoices; each candidate with 1–2 invites, most of them taken as sessions
- * full of events, some scored. Everything happens in one transaction, so a
- * failed seed leaves nothing behind.
+ * each company with 3–6 staff, API keys (sealed with `options.fields`, or with field encryption
+ * over a throwaway root key when none is given), and monthly invoices; each
+ * candidate with 1–2 invites, most of them taken as sessions full of events,
+ * some scored. Every row is deterministic except the API keys' ciphertext
+ * bytes. The keys are sealed first, which may create data keys in
+ * custodian.data_keys; then every row is inserted in one transaction, so a
+ * failed insert leaves no app rows behind.
  *
  * @example
  * await migrate(db, [...coreMigrations(), ...app.migrations()]);
@@ -71,11 +94,14 @@ export async function seed(db: Database, options: HiringSeedOptions): Promise<Hi
   const companyRng = new SeededRandom(`${String(seedValue)}:companies`);
   const candidateRng = new SeededRandom(`${String(seedValue)}:candidates`);
 
+  const companies = generateCompanies(companyRng, companyCount, now);
+  // Sealed before the transaction: the key store reads and writes data keys through `db`.
+  const apiKeys = await sealApiKeys(options.fields ?? fieldCryptoFor(db, policy), companies.apiKeys);
+
   return db.transaction(async (tx) => {
-    const companies = generateCompanies(companyRng, companyCount, now);
     rows.companies = await insertMany(tx, 'companies', companies.companies, { chunkSize: CHUNK });
     rows.company_members = await insertMany(tx, 'company_members', companies.members, { chunkSize: CHUNK });
-    rows.customer_api_keys = await insertMany(tx, 'customer_api_keys', companies.apiKeys, { chunkSize: CHUNK });
+    rows.customer_api_keys = await insertMany(tx, 'customer_api_keys', apiKeys, { chunkSize: CHUNK });
     rows.billing_records = await insertMany(tx, 'billing_records', companies.billing, { chunkSize: CHUNK });
 
     const settings = { seed: seedValue, now, eventsPerSession };

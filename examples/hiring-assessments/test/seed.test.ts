@@ -5,12 +5,17 @@ import { testBackend } from '@custodian/core/testing';
 import { DEFAULT_NOW, policy, seed } from '../src/index.js';
 import { APP_TABLES, count, openMigrated, openSeeded } from './support.js';
 
-/** One digest per table over every column of every row, in primary-key order. */
+/** Columns whose bytes differ on every run: fresh nonces and data keys. Everything else is deterministic. */
+const CIPHERTEXT: Partial<Record<(typeof APP_TABLES)[number], string>> = { customer_api_keys: 'key_ciphertext' };
+
+/** One digest per table over every column of every row but ciphertext, in primary-key order. */
 async function digests(db: Database): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of APP_TABLES) {
     const order = table === 'companies' ? 'id' : 'company_id, id';
-    const { rows } = await db.query<{ d: string }>(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY ${order}), '')) AS d FROM ${table} t`);
+    const cipher = CIPHERTEXT[table];
+    const text = cipher ? `(to_jsonb(t) - '${cipher}')::text` : 't::text';
+    const { rows } = await db.query<{ d: string }>(`SELECT md5(coalesce(string_agg(${text}, '|' ORDER BY ${order}), '')) AS d FROM ${table} t`);
     out[table] = rows[0]!.d;
   }
   return out;
@@ -36,6 +41,11 @@ describe(`hiring-assessments seed (${testBackend()})`, () => {
     for (const table of APP_TABLES) assert.equal(await count(a, `SELECT 1 FROM ${table}`), reportA.rows[table], table);
     const sample = 'SELECT id, email, full_name, created_at FROM candidates ORDER BY company_id, id LIMIT 3';
     assert.deepEqual((await b.query(sample)).rows, (await a.query(sample)).rows);
+    // The API keys are sealed afresh each run: same rows and masks, different ciphertext.
+    const keys = 'SELECT company_id, id, key_last4, key_ciphertext FROM customer_api_keys ORDER BY company_id, id';
+    const [keysA, keysB] = [(await a.query<{ key_ciphertext: Uint8Array }>(keys)).rows, (await b.query<{ key_ciphertext: Uint8Array }>(keys)).rows];
+    assert.deepEqual(keysB.map(({ key_ciphertext: _, ...rest }) => rest), keysA.map(({ key_ciphertext: _, ...rest }) => rest));
+    assert.ok(keysA.every((row, i) => !Buffer.from(row.key_ciphertext).equals(Buffer.from(keysB[i]!.key_ciphertext))));
   });
 
   test('counts scale with subjects, and another seed gives other rows', async () => {

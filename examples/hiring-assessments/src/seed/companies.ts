@@ -1,4 +1,3 @@
-import { sealPlaceholder } from '@custodian/core/crypto';
 import { fakePerson, type SeededRandom } from '@custodian/core/testing';
 import { COMPANY_SUFFIXES, COMPANY_WORDS } from './vocabulary.js';
 import { DAY, addDays, addMonths, earliest } from './time.js';
@@ -20,8 +19,15 @@ export interface CompanyRows {
   contexts: CompanyContext[];
   companies: Row[];
   members: Row[];
-  apiKeys: Row[];
+  /** API key rows without their key columns: the seed seals `plaintext` into them before inserting. */
+  apiKeys: ApiKeyDraft[];
   billing: Row[];
+}
+
+/** A customer API key row before sealing: its plaintext is held apart so it can never be inserted as is. */
+export interface ApiKeyDraft {
+  row: Row & { company_id: string; id: string };
+  plaintext: string;
 }
 
 const MONTHLY_CENTS: Record<string, number> = { beta: 0, team: 49_900, enterprise: 249_900 };
@@ -98,15 +104,16 @@ export function generateCompanies(rng: SeededRandom, count: number, now: Date): 
       const plaintext = apiKeyPlaintext(rng);
       const createdAt = addDays(startedAt, 1 + k * 30);
       out.apiKeys.push({
-        company_id: id,
-        id: rng.uuid(),
-        label: k === 0 ? 'Production' : 'Previous key',
-        key_ciphertext: sealPlaceholder(plaintext),
-        key_last4: plaintext.slice(-4),
-        created_by: memberIds[0],
-        created_at: createdAt,
-        // An older key was rotated out when the next one arrived.
-        revoked_at: k === 0 && keyCount === 2 ? addDays(createdAt, 30) : null,
+        plaintext,
+        row: {
+          company_id: id,
+          id: rng.uuid(),
+          label: k === 0 ? 'Production' : 'Previous key',
+          created_by: memberIds[0],
+          created_at: createdAt,
+          // An older key was rotated out when the next one arrived.
+          revoked_at: k === 0 && keyCount === 2 ? addDays(createdAt, 30) : null,
+        },
       });
     }
 
