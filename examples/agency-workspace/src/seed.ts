@@ -1,8 +1,10 @@
 import type { Database } from '@custodian/core/db';
-import { insertMany, type SeedOptions, type SeedReport } from '@custodian/core/testing';
+import { fieldCryptoFor, insertMany, type SeedOptions, type SeedReport } from '@custodian/core/testing';
+import policy from '../custodian.config.js';
 import { generateActivity } from './seed/activity.js';
 import { generateContent } from './seed/content.js';
 import { generateIntegrations } from './seed/integrations.js';
+import { sealRows } from './seed/seal.js';
 import { generateUsers } from './seed/people.js';
 import { generateWorkspaces } from './seed/workspaces.js';
 
@@ -15,8 +17,12 @@ const CHUNK = 10_000;
 /**
  * Fills a migrated database with `subjects` people, about one workspace per
  * ten of them, and each workspace's members, workrooms, messages,
- * integrations and activity. Deterministic, ids included; one transaction,
- * so a failed seed leaves nothing behind. Inserts as the table owner: the
+ * integrations and activity. Deterministic, ids included, except the
+ * ciphertext bytes: message content and integration credentials are sealed
+ * with `options.fields` (or, without one, field encryption over a throwaway
+ * root key) under each workspace's key, a fresh nonce per value (B1). The rows
+ * go in one transaction, so a failed seed leaves no rows behind; the
+ * workspaces' data keys are created in `custodian.data_keys` before it. Inserts as the table owner: the
  * seed writes every tenant's rows, which row-level security would refuse to
  * the application role.
  *
@@ -33,6 +39,11 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedRepo
   const content = generateContent(key, spaces.workspaces, byId, now);
   const integrations = generateIntegrations(key, spaces.workspaces, now);
   const activity = generateActivity(key, spaces.workspaces, integrations.connected, now);
+  // Sealed before the bulk insert: data keys are created and counted on the
+  // database outside the seed's transaction, and no plaintext reaches a statement.
+  const fields = options.fields ?? fieldCryptoFor(db, policy);
+  await sealRows(fields, policy, 'messages', content.messages);
+  await sealRows(fields, policy, 'integrations', integrations.rows);
   // Parents before children, so every foreign key finds its row.
   const tables: [string, Record<string, unknown>[]][] = [
     ['users', people.rows],

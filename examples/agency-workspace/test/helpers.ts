@@ -22,10 +22,23 @@ export const TENANT_TABLES = [
 /** Children before parents. */
 const SEEDED_TABLES = ['activity', 'integrations', 'messages', 'workrooms', 'workspace_members', 'workspaces', 'users'];
 
-/** A digest of a whole table's contents, to compare two seeds row for row. */
+/** The table's encrypted columns: their bytes change on every run (fresh nonces and keys). */
+export function ciphertextColumns(table: string): string[] {
+  return Object.entries(app.policy.tables[table]?.columns ?? {})
+    .filter(([, c]) => c.encryption)
+    .map(([name]) => name);
+}
+
+/**
+ * A digest of a whole table's contents, to compare two seeds row for row.
+ * Ciphertext columns are left out: sealing is deterministic in which values
+ * are sealed where, never in the bytes.
+ */
 export async function tableDigest(db: Database, table: string): Promise<string> {
   const { rows } = await db.query<{ digest: string; n: number }>(
-    `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest, count(*)::int AS n FROM ${table} t`,
+    `SELECT md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) AS digest, count(*)::int AS n
+       FROM (SELECT to_jsonb(t) - $1::text[] AS r FROM ${table} t) s`,
+    [ciphertextColumns(table)],
   );
   return `${rows[0]!.n}:${rows[0]!.digest}`;
 }
@@ -33,10 +46,13 @@ export async function tableDigest(db: Database, table: string): Promise<string> 
 /**
  * Empties what `seed` fills, so one database can be seeded again: opening a
  * fresh database costs seconds on a busy machine, emptying one costs little.
+ * The workspaces' data keys go too: the next seed seals under a new root key,
+ * and keys wrapped by the old one could not be unwrapped.
  */
 export async function emptySeededTables(db: Database): Promise<void> {
   await db.transaction(async (tx) => {
     for (const table of SEEDED_TABLES) await tx.query(`DELETE FROM ${table}`);
+    await tx.query(`DELETE FROM custodian.data_keys WHERE scope = 'tenant'`);
   });
 }
 

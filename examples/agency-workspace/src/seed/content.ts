@@ -1,4 +1,3 @@
-import { sealPlaceholder } from '@custodian/core/crypto';
 import { SeededRandom } from '@custodian/core/testing';
 import type { SeededUser } from './people.js';
 import type { SeededWorkspace } from './workspaces.js';
@@ -23,7 +22,7 @@ export interface SeededWorkroom {
  * One to six workrooms per workspace, each with a conversation. About one
  * message in five comes from an agent; the rest from people who belong, or
  * belonged, to the workspace, dated while their account existed. Content is
- * sealed (B1) — here as the marked placeholder until field encryption lands.
+ * left as plaintext here; the seed seals it (B1) before anything is stored.
  */
 export function generateContent(seed: string, workspaces: readonly SeededWorkspace[], users: ReadonlyMap<string, SeededUser>, now: Date) {
   const rng = new SeededRandom(`${seed}:content`);
@@ -53,7 +52,7 @@ export function generateContent(seed: string, workspaces: readonly SeededWorkspa
           author_kind: byAgent ? 'agent' : 'member',
           author_id: byAgent ? null : author!.id,
           agent_name: byAgent ? rng.pick(AGENTS) : null,
-          content_ciphertext: sealPlaceholder(text),
+          content_ciphertext: text,
           created_at: byAgent ? rng.date(createdAt, now) : rng.date(new Date(from), new Date(until)),
           edited_at: null,
         });

@@ -1,4 +1,3 @@
-import { sealPlaceholder } from '@custodian/core/crypto';
 import { SeededRandom } from '@custodian/core/testing';
 import type { SeededWorkspace } from './workspaces.js';
 
@@ -24,26 +23,25 @@ export interface SeededIntegration {
 
 /**
  * Credentials shaped like each provider's real ones, so later redaction and
- * export tests meet realistic values, but every one is sealed before it is
- * stored (B1) and none was ever issued by the provider.
+ * export tests meet realistic values; none was ever issued by the provider.
+ * Returned as plaintext: the seed seals every one before it is stored (B1).
  */
 function credentials(rng: SeededRandom, provider: Provider, index: number): Record<string, unknown> {
-  const seal = (s: string) => sealPlaceholder(s);
   switch (provider) {
     case 'notion':
-      return { oauth_access_token_ciphertext: seal(`secret_${rng.hex(21)}`) };
+      return { oauth_access_token_ciphertext: `secret_${rng.hex(21)}` };
     case 'google':
-      return { oauth_access_token_ciphertext: seal(`ya29.${rng.hex(40)}`), oauth_refresh_token_ciphertext: seal(`1//0g${rng.hex(40)}`) };
+      return { oauth_access_token_ciphertext: `ya29.${rng.hex(40)}`, oauth_refresh_token_ciphertext: `1//0g${rng.hex(40)}` };
     case 'slack':
-      return { oauth_access_token_ciphertext: seal(`xoxb-${rng.hex(24)}`), oauth_refresh_token_ciphertext: seal(`xoxe-1-${rng.hex(32)}`) };
+      return { oauth_access_token_ciphertext: `xoxb-${rng.hex(24)}`, oauth_refresh_token_ciphertext: `xoxe-1-${rng.hex(32)}` };
     case 'meta':
-      return { oauth_access_token_ciphertext: seal(`EAAB${rng.hex(48)}`), oauth_refresh_token_ciphertext: null };
+      return { oauth_access_token_ciphertext: `EAAB${rng.hex(48)}`, oauth_refresh_token_ciphertext: null };
     case 'whatsapp':
-      return { whatsapp_phone_number_id: `10${String(index).padStart(13, '0')}`, whatsapp_token_ciphertext: seal(`EAAG${rng.hex(48)}`) };
+      return { whatsapp_phone_number_id: `10${String(index).padStart(13, '0')}`, whatsapp_token_ciphertext: `EAAG${rng.hex(48)}` };
     case 'webhook':
-      return { webhook_url: `https://hooks.agency-${index}.example/atelier`, webhook_api_key_ciphertext: seal(`whk_${rng.hex(24)}`) };
+      return { webhook_url: `https://hooks.agency-${index}.example/atelier`, webhook_api_key_ciphertext: `whk_${rng.hex(24)}` };
     case 'mcp':
-      return { mcp_server_url: `https://mcp.tools-${index}.example/sse`, mcp_client_id: `client_${rng.hex(8)}`, mcp_client_secret_ciphertext: seal(`mcs_${rng.hex(32)}`) };
+      return { mcp_server_url: `https://mcp.tools-${index}.example/sse`, mcp_client_id: `client_${rng.hex(8)}`, mcp_client_secret_ciphertext: `mcs_${rng.hex(32)}` };
   }
 }
 
