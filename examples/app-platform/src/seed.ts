@@ -1,9 +1,10 @@
 import type { Database } from '@custodian/core/db';
-import { insertMany, type SeedOptions, type SeedReport } from '@custodian/core/testing';
-import { PLACEHOLDER_USER_ID } from '../custodian.config.js';
+import { fieldCryptoFor, insertMany, type SeedOptions, type SeedReport } from '@custodian/core/testing';
+import policy, { PLACEHOLDER_USER_ID } from '../custodian.config.js';
 import { generateMoney } from './seed/money.js';
 import { generatePeople } from './seed/people.js';
 import { generateProjects } from './seed/projects.js';
+import { sealPending } from './seed/sealing.js';
 
 /** A fixed "now", so the same seed lays out the same dates on every run. */
 export const DEFAULT_SEED_NOW = new Date('2026-11-01T00:00:00Z');
@@ -13,12 +14,16 @@ const CHUNK = 10_000;
 
 /**
  * Fills a migrated database with `subjects` people and everything they own.
- * Deterministic: the same options give the same rows, ids included. Everything
- * is inserted in one transaction, so a failed seed leaves nothing behind.
+ * Deterministic: the same options give the same rows, ids included, except
+ * the ciphertext bytes of encrypted columns (fresh nonces, and a throwaway
+ * root key unless `options.fields` is given). Encrypted columns are sealed
+ * through `FieldCrypto` before anything is inserted (which may create a data
+ * key in custodian.data_keys); the rows are then inserted in one transaction,
+ * so a failed seed leaves none of them behind.
  *
  * @example
  * await migrate(db, [...coreMigrations(), ...app.migrations()]);
- * await seed(db, { subjects: 10_000, seed: 1 });
+ * await seed(db, { subjects: 10_000, seed: 1, fields: fieldCryptoFor(db, app.policy, root) });
  */
 export async function seed(db: Database, options: SeedOptions): Promise<SeedReport> {
   const key = String(options.seed ?? 1);
@@ -26,6 +31,8 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedRepo
   const people = generatePeople(key, options.subjects, now);
   const projects = generateProjects(key, people.users, PLACEHOLDER_USER_ID, now);
   const money = generateMoney(key, people.users, projects.projects, now);
+  // A1, A2: real envelopes (and the policy's masks), sealed before the insert; ids are already known.
+  await sealPending(options.fields ?? fieldCryptoFor(db, policy), [...people.seals, ...money.seals]);
   // Parents before children, so every foreign key finds its row.
   const tables: [string, Record<string, unknown>[]][] = [
     ['users', people.rows.users],

@@ -1,5 +1,6 @@
 import { coreMigrations, migrate, type Database } from '@custodian/core/db';
-import { openTestDatabase } from '@custodian/core/testing';
+import type { FieldCrypto } from '@custodian/core/crypto';
+import { fieldCryptoFor, openTestDatabase } from '@custodian/core/testing';
 import { app } from '../src/index.js';
 
 /** A fresh database with Custodian's migrations and then this app's applied. */
@@ -9,12 +10,37 @@ export async function openMigrated(): Promise<Database> {
   return db;
 }
 
-/** A digest of a whole table's contents, to compare two databases row for row. */
+/** The table's columns the policy encrypts: their bytes differ on every seal (fresh nonces, maybe another key). */
+export function encryptedColumns(table: string): string[] {
+  return Object.entries(app.policy.tables[table]?.columns ?? {})
+    .filter(([, c]) => c.encryption)
+    .map(([column]) => column);
+}
+
+/**
+ * A digest of a whole table's contents, to compare two databases row for row.
+ * Encrypted columns are left out: only their ciphertext bytes are not
+ * deterministic (their masks, in columns of their own, are compared).
+ */
 export async function tableDigest(db: Database, table: string): Promise<string> {
   const { rows } = await db.query<{ digest: string | null; n: number }>(
-    `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest, count(*)::int AS n FROM ${table} t`,
+    `SELECT md5(coalesce(string_agg(r, '|' ORDER BY r), '')) AS digest, count(*)::int AS n
+       FROM (SELECT (to_jsonb(t) - $1::text[])::text AS r FROM ${table} t) rows`,
+    [encryptedColumns(table)],
   );
   return `${rows[0]!.n}:${rows[0]!.digest}`;
+}
+
+/**
+ * One field encryption per database: the data keys a seed creates are
+ * wrapped under its root key, so seeding the same database again needs the
+ * same root (a fresh throwaway one could not unwrap them).
+ */
+const fieldsByDb = new WeakMap<Database, FieldCrypto>();
+export function fieldsFor(db: Database): FieldCrypto {
+  let fields = fieldsByDb.get(db);
+  if (!fields) fieldsByDb.set(db, (fields = fieldCryptoFor(db, app.policy)));
+  return fields;
 }
 
 /** Children before parents; the placeholder user, inserted by the migration, stays. */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from '@custodian/core/db';
+import { parseEnvelopeHeader } from '@custodian/core/crypto';
 import { testBackend } from '@custodian/core/testing';
 import { PLACEHOLDER_USER_ID, seed } from '../src/index.js';
-import { emptySeededTables, openMigrated, tableDigest } from './helpers.js';
+import { emptySeededTables, encryptedColumns, fieldsFor, openMigrated, tableDigest } from './helpers.js';
 
 const TABLES = ['users', 'profiles', 'oauth_tokens', 'sessions', 'projects', 'project_rows', 'credit_transactions', 'payout_methods', 'tax_forms'];
 
@@ -11,30 +12,53 @@ describe(`app-platform seed (${testBackend()})`, () => {
   let db: Database;
   before(async () => {
     db = await openMigrated();
-    await seed(db, { subjects: 300, seed: 'fixed' });
+    await seed(db, { subjects: 300, seed: 'fixed', fields: fieldsFor(db) });
   });
   after(() => db.close());
 
   test('the same seed gives the same rows, ids included; another seed gives other rows', async () => {
     const first = await Promise.all(TABLES.map((t) => tableDigest(db, t)));
     await emptySeededTables(db);
-    await seed(db, { subjects: 300, seed: 'other' });
+    await seed(db, { subjects: 300, seed: 'other', fields: fieldsFor(db) });
     const other = await Promise.all(TABLES.map((t) => tableDigest(db, t)));
     await emptySeededTables(db);
-    await seed(db, { subjects: 300, seed: 'fixed' });
+    await seed(db, { subjects: 300, seed: 'fixed', fields: fieldsFor(db) });
     const again = await Promise.all(TABLES.map((t) => tableDigest(db, t)));
     assert.deepEqual(again, first);
     TABLES.forEach((table, i) => assert.notEqual(other[i], first[i], table));
   });
 
+  test('A1, A2: only the ciphertext differs between two runs of the same seed: fresh nonces every time', async () => {
+    const sealed = async () => {
+      const out: Record<string, string[]> = {};
+      for (const table of TABLES) {
+        for (const column of encryptedColumns(table)) {
+          const { rows } = await db.query<{ v: Uint8Array }>(`SELECT ${column} AS v FROM ${table} ORDER BY id`);
+          out[`${table}.${column}`] = rows.map((r) => Buffer.from(r.v).toString('hex'));
+        }
+      }
+      return out;
+    };
+    const first = await sealed();
+    await emptySeededTables(db);
+    await seed(db, { subjects: 300, seed: 'fixed', fields: fieldsFor(db) });
+    const again = await sealed();
+    assert.deepEqual(Object.keys(first).sort(), ['oauth_tokens.refresh_token_ciphertext', 'payout_methods.bank_account_ciphertext', 'payout_methods.routing_number_ciphertext', 'tax_forms.tin_ciphertext']);
+    for (const [column, values] of Object.entries(first)) {
+      assert.ok(values.length > 0, column);
+      assert.equal(again[column]!.length, values.length, column);
+      values.forEach((v, i) => assert.notEqual(again[column]![i], v, `${column} row ${i}`));
+    }
+  });
+
   test('the subject count sets the users, and other tables scale with it', async () => {
     const progress: number[] = [];
     await emptySeededTables(db);
-    const few = await seed(db, { subjects: 30, seed: 'fixed', onProgress: (done) => progress.push(done) });
+    const few = await seed(db, { subjects: 30, seed: 'fixed', fields: fieldsFor(db), onProgress: (done) => progress.push(done) });
     await emptySeededTables(db);
-    const many = await seed(db, { subjects: 900, seed: 'fixed' });
+    const many = await seed(db, { subjects: 900, seed: 'fixed', fields: fieldsFor(db) });
     await emptySeededTables(db);
-    await seed(db, { subjects: 300, seed: 'fixed' });
+    await seed(db, { subjects: 300, seed: 'fixed', fields: fieldsFor(db) });
     assert.equal(few.rows.users, 30);
     assert.equal(many.rows.users, 900);
     assert.equal(many.rows.projects, 600, 'two projects per three people');
@@ -75,5 +99,22 @@ describe(`app-platform seed (${testBackend()})`, () => {
              count(*) FILTER (WHERE created_at >= timestamptz '2026-11-01' - interval '7 years')::int AS newer
         FROM tax_forms`);
     assert.ok(rows[0]!.older > 0 && rows[0]!.newer > 0, JSON.stringify(rows[0]));
+  });
+});
+
+describe(`app-platform seed without a FieldCrypto (${testBackend()})`, () => {
+  test('A1, A2: the seed seals under a throwaway root key of its own: real envelopes, masks still set', async () => {
+    const db = await openMigrated();
+    try {
+      await seed(db, { subjects: 60, seed: 'fixed' });
+      const { rows } = await db.query<{ v: Uint8Array; last4: string }>(`SELECT bank_account_ciphertext AS v, account_last4 AS last4 FROM payout_methods`);
+      assert.ok(rows.length > 0);
+      for (const row of rows) {
+        assert.equal(parseEnvelopeHeader(row.v).algorithm, 'aes-256-gcm');
+        assert.match(row.last4, /^\d{4}$/);
+      }
+    } finally {
+      await db.close();
+    }
   });
 });

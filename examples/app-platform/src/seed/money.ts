@@ -1,12 +1,14 @@
-import { sealPlaceholder } from '@custodian/core/crypto';
 import { SeededRandom } from '@custodian/core/testing';
 import { digits, type SeededUser } from './people.js';
 import type { SeededProject } from './projects.js';
+import type { PendingSeal } from './sealing.js';
 
 export interface MoneyRows {
   credit_transactions: Record<string, unknown>[];
   payout_methods: Record<string, unknown>[];
   tax_forms: Record<string, unknown>[];
+  /** Bank account, routing and tax id numbers still to be sealed into their rows (A1). */
+  seals: PendingSeal[];
 }
 
 /**
@@ -25,7 +27,7 @@ function fakeTin(rng: SeededRandom, type: 'ssn' | 'ein'): string {
  */
 export function generateMoney(seed: string, users: readonly SeededUser[], projects: readonly SeededProject[], now: Date): MoneyRows {
   const rng = new SeededRandom(`${seed}:money`);
-  const out: MoneyRows = { credit_transactions: [], payout_methods: [], tax_forms: [] };
+  const out: MoneyRows = { credit_transactions: [], payout_methods: [], tax_forms: [], seals: [] };
   for (const user of users) {
     if (projects.length === 0 || !rng.chance(0.7)) continue;
     const end = user.deletedAt ?? now;
@@ -49,21 +51,29 @@ export function generateMoney(seed: string, users: readonly SeededUser[], projec
     if (!rng.chance(0.6)) continue;
     const end = creator.deletedAt ?? now;
     const account = digits(rng, rng.int(8, 12));
-    out.payout_methods.push({
-      id: rng.uuid(),
+    const methodId = rng.uuid();
+    const routing = `0${digits(rng, 8)}`;
+    const method: Record<string, unknown> = {
+      id: methodId,
       user_id: creator.id,
       account_holder_name: creator.name,
-      bank_account_ciphertext: sealPlaceholder(account),
-      routing_number_ciphertext: sealPlaceholder(`0${digits(rng, 8)}`),
-      account_last4: account.slice(-4),
+      // Sealed by the seed before insert; account_last4 is the policy's mask (A1).
+      bank_account_ciphertext: null,
+      routing_number_ciphertext: null,
+      account_last4: null,
       created_at: rng.date(creator.createdAt, end),
       disabled_at: null,
-    });
+    };
+    out.payout_methods.push(method);
+    out.seals.push(
+      { table: 'payout_methods', column: 'bank_account_ciphertext', row: method, subject: creator.id, plaintext: account },
+      { table: 'payout_methods', column: 'routing_number_ciphertext', row: method, subject: creator.id, plaintext: routing },
+    );
     if (!rng.chance(0.5)) continue;
     const tinType = rng.chance(0.7) ? 'ssn' : 'ein';
     const tin = fakeTin(rng, tinType);
     const collected = rng.date(creator.createdAt, end);
-    out.tax_forms.push({
+    const form: Record<string, unknown> = {
       id: rng.uuid(),
       user_id: creator.id,
       form_type: 'W-9',
@@ -71,11 +81,14 @@ export function generateMoney(seed: string, users: readonly SeededUser[], projec
       legal_name: creator.name,
       business_name: tinType === 'ein' ? `${creator.name.split(' ').pop()} Studio LLC` : null,
       address: `${rng.int(1, 9999)} Example Street, Springfield, ST 00000`,
-      tin_ciphertext: sealPlaceholder(tin),
-      tin_last4: tin.slice(-4),
+      // Sealed by the seed before insert; tin_last4 is the policy's mask (A1).
+      tin_ciphertext: null,
+      tin_last4: null,
       tax_year: collected.getUTCFullYear(),
       created_at: collected,
-    });
+    };
+    out.tax_forms.push(form);
+    out.seals.push({ table: 'tax_forms', column: 'tin_ciphertext', row: form, subject: creator.id, plaintext: tin });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sealPlaceholder } from '@custodian/core/crypto';
 import { SeededRandom, fakePerson } from '@custodian/core/testing';
+import type { PendingSeal } from './sealing.js';
 
 const DAY = 86_400_000;
 
@@ -20,6 +20,8 @@ export interface PeopleRows {
     oauth_tokens: Record<string, unknown>[];
     sessions: Record<string, unknown>[];
   };
+  /** Refresh tokens still to be sealed into their rows (A2). */
+  seals: PendingSeal[];
 }
 
 const BIOS = ['Builds tiny tools for big teams.', 'Weekend game maker.', 'Teacher making quiz apps.', 'Data nerd, chart enthusiast.', 'Learning React one app at a time.'];
@@ -39,7 +41,7 @@ export function digits(rng: SeededRandom, length: number): string {
  */
 export function generatePeople(seed: string, subjects: number, now: Date): PeopleRows {
   const rng = new SeededRandom(`${seed}:people`);
-  const out: PeopleRows = { users: [], rows: { users: [], profiles: [], oauth_tokens: [], sessions: [] } };
+  const out: PeopleRows = { users: [], rows: { users: [], profiles: [], oauth_tokens: [], sessions: [] }, seals: [] };
   const earliest = new Date(now.getTime() - 9 * 365 * DAY);
   for (let n = 0; n < subjects; n++) {
     const person = fakePerson(rng, n);
@@ -70,15 +72,19 @@ export function generatePeople(seed: string, subjects: number, now: Date): Peopl
       });
     }
     if (!deletedAt) {
-      out.rows.oauth_tokens.push({
-        id: rng.uuid(),
+      const tokenId = rng.uuid();
+      const refreshToken = `1//0g${rng.hex(40)}`;
+      const token: Record<string, unknown> = {
+        id: tokenId,
         user_id: id,
         provider: 'google',
         scope: 'openid email profile',
-        refresh_token_ciphertext: sealPlaceholder(`1//0g${rng.hex(40)}`),
+        refresh_token_ciphertext: null, // sealed by the seed before insert (A2)
         created_at: createdAt,
         updated_at: rng.date(createdAt, end),
-      });
+      };
+      out.rows.oauth_tokens.push(token);
+      out.seals.push({ table: 'oauth_tokens', column: 'refresh_token_ciphertext', row: token, subject: id, plaintext: refreshToken });
     }
     const sessionCount = rng.int(1, 2);
     for (let s = 0; s < sessionCount; s++) {
