@@ -1,8 +1,8 @@
 /**
- * NOT ENCRYPTION. A clearly marked stand-in format for columns the policy
- * declares encrypted, used by the reference apps until field encryption
- * lands. Every value starts with the ASCII marker below, so a scan of the raw
- * tables finds each placeholder and nothing mistakes one for ciphertext.
+ * NOT ENCRYPTION. The clearly marked stand-in format the reference apps wrote
+ * into encrypted columns before field encryption existed. Nothing writes it
+ * now; it stays so that tests can prove no such value remains in a table.
+ * Every value starts with the ASCII marker below.
  */
 export const PLACEHOLDER_MARKER = 'custodian-placeholder-unencrypted:v0:';
 
