@@ -1,5 +1,5 @@
 import type { Database } from '@custodian/core/db';
-import { fieldCryptoFor, insertMany, type SeedOptions, type SeedReport } from '@custodian/core/testing';
+import { fieldCryptoFor, insertTables, type SeedOptions, type SeedReport } from '@custodian/core/testing';
 import policy from '../custodian.config.js';
 import { generateActivity } from './seed/activity.js';
 import { generateContent } from './seed/content.js';
@@ -54,15 +54,6 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedRepo
     ['integrations', integrations.rows],
     ['activity', activity],
   ];
-  const total = tables.reduce((n, [, rows]) => n + rows.length, 0);
-  const report: SeedReport = { subjects: options.subjects, rows: {} };
-  await db.transaction(async (tx) => {
-    let done = 0;
-    for (const [table, rows] of tables) {
-      report.rows[table] = await insertMany(tx, table, rows, { chunkSize: CHUNK });
-      done += rows.length;
-      options.onProgress?.(done, total);
-    }
-  });
-  return report;
+  const rows = await insertTables(db, tables, { chunkSize: CHUNK, onProgress: options.onProgress });
+  return { subjects: options.subjects, rows };
 }

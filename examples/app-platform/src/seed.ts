@@ -1,5 +1,5 @@
 import type { Database } from '@custodian/core/db';
-import { fieldCryptoFor, insertMany, type SeedOptions, type SeedReport } from '@custodian/core/testing';
+import { fieldCryptoFor, insertTables, type SeedOptions, type SeedReport } from '@custodian/core/testing';
 import policy, { PLACEHOLDER_USER_ID } from '../custodian.config.js';
 import { generateMoney } from './seed/money.js';
 import { generatePeople } from './seed/people.js';
@@ -45,15 +45,6 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedRepo
     ['payout_methods', money.payout_methods],
     ['tax_forms', money.tax_forms],
   ];
-  const total = tables.reduce((n, [, rows]) => n + rows.length, 0);
-  const report: SeedReport = { subjects: options.subjects, rows: {} };
-  await db.transaction(async (tx) => {
-    let done = 0;
-    for (const [table, rows] of tables) {
-      report.rows[table] = await insertMany(tx, table, rows, { chunkSize: CHUNK });
-      done += rows.length;
-      options.onProgress?.(done, total);
-    }
-  });
-  return report;
+  const rows = await insertTables(db, tables, { chunkSize: CHUNK, onProgress: options.onProgress });
+  return { subjects: options.subjects, rows };
 }

@@ -1,6 +1,6 @@
 export { openTestDatabase, testBackend, type TestDatabase } from './test-database.js';
 export { SeededRandom, fakePerson } from './random.js';
-export { insertMany } from './insert-many.js';
+export { insertMany, insertTables } from './insert-many.js';
 export type { ReferenceApp, SeedOptions, SeedReport } from './reference-app.js';
 export { startLocalKms, type LocalKms } from './local-kms-server.js';
 export { fieldCryptoFor } from './field-crypto.js';

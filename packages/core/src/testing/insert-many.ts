@@ -1,5 +1,5 @@
 import { quoteIdent, quoteQualified } from '../db/identifier.js';
-import type { Queryable } from '../db/types.js';
+import type { Database, Queryable } from '../db/types.js';
 
 /**
  * Inserts many rows with one statement per chunk: the rows travel as a single
@@ -37,4 +37,27 @@ function toJson(this: unknown, _key: string, value: unknown): unknown {
     return `\\x${Buffer.from((value as { data: number[] }).data).toString('hex')}`;
   }
   return value;
+}
+
+/**
+ * Inserts several tables' rows in the order given (parents before children,
+ * so every foreign key finds its row), all in one transaction: a failure
+ * leaves none of them. Reports progress in rows and returns rows per table.
+ */
+export async function insertTables(
+  db: Database,
+  tables: readonly (readonly [string, readonly Record<string, unknown>[]])[],
+  options: { chunkSize?: number; onProgress?: ((done: number, total: number) => void) | undefined } = {},
+): Promise<Record<string, number>> {
+  const total = tables.reduce((n, [, rows]) => n + rows.length, 0);
+  const counts: Record<string, number> = {};
+  await db.transaction(async (tx) => {
+    let done = 0;
+    for (const [table, rows] of tables) {
+      counts[table] = await insertMany(tx, table, rows, options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize });
+      done += rows.length;
+      options.onProgress?.(done, total);
+    }
+  });
+  return counts;
 }
