@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { Aead } from './types.js';
 import { checkOpen, checkSeal } from './checks.js';
 import { decryptFailed } from '../fail.js';
+import { defineAead } from './define-aead.js';
 
 /**
  * AES-256-GCM (node:crypto / OpenSSL): 32-byte key, 12-byte nonce, 16-byte
@@ -10,7 +11,7 @@ import { decryptFailed } from '../fail.js';
  * truncated tag cannot be accepted. With random nonces a key must be retired
  * well before 2^32 messages (NIST SP 800-38D §8.3).
  */
-export const aes256gcm: Aead = Object.freeze({
+export const aes256gcm: Aead = defineAead({
   id: 'aes-256-gcm',
   keyLength: 32,
   nonceLength: 12,
@@ -40,15 +41,5 @@ export const aes256gcm: Aead = Object.freeze({
     } catch {
       throw decryptFailed();
     }
-  },
-  seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
-    const out = new Uint8Array(plaintext.length + 16);
-    aes256gcm.sealInto(out, key, nonce, plaintext, ad);
-    return out;
-  },
-  open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
-    const out = new Uint8Array(Math.max(0, sealed.length - 16));
-    aes256gcm.openInto(out, key, nonce, sealed, ad);
-    return out;
   },
 });

@@ -1,13 +1,14 @@
 import type { Aead } from './types.js';
 import { checkOpen, checkSeal } from './checks.js';
 import { decryptFailed } from '../fail.js';
+import { defineAead } from './define-aead.js';
 
 type Encrypt = (c: Uint8Array, m: Uint8Array, ad: Uint8Array | null, nsec: null, npub: Uint8Array, k: Uint8Array) => number;
 type Decrypt = (m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array | null, npub: Uint8Array, k: Uint8Array) => number;
 
 /** Builds an Aead over one of libsodium's IETF ChaCha20-Poly1305 constructions. */
 export function sodiumIetfAead(id: Aead['id'], nonceLength: number, encrypt: Encrypt, decrypt: Decrypt): Aead {
-  const aead: Aead = {
+  const into: Omit<Aead, 'seal' | 'open'> = {
     id,
     keyLength: 32,
     nonceLength,
@@ -24,16 +25,7 @@ export function sodiumIetfAead(id: Aead['id'], nonceLength: number, encrypt: Enc
         throw decryptFailed();
       }
     },
-    seal(key, nonce, plaintext, ad) {
-      const out = new Uint8Array(plaintext.length + 16);
-      aead.sealInto(out, key, nonce, plaintext, ad);
-      return out;
-    },
-    open(key, nonce, sealed, ad) {
-      const out = new Uint8Array(Math.max(0, sealed.length - 16));
-      aead.openInto(out, key, nonce, sealed, ad);
-      return out;
-    },
   };
-  return Object.freeze(aead);
+  const aead = defineAead(into);
+  return aead;
 }

@@ -2,6 +2,7 @@ import type { Aead } from './types.js';
 import { sodium } from './sodium.js';
 import { checkOpen, checkSeal } from './checks.js';
 import { decryptFailed } from '../fail.js';
+import { defineAead } from './define-aead.js';
 
 /**
  * XSalsa20-Poly1305 (libsodium `crypto_secretbox`) with associated data.
@@ -42,7 +43,7 @@ function subkey(key: Uint8Array, ad: Uint8Array): Uint8Array {
   return out;
 }
 
-export const xsalsa20poly1305: Aead = Object.freeze({
+export const xsalsa20poly1305: Aead = defineAead({
   id: 'xsalsa20-poly1305',
   keyLength: 32,
   nonceLength: 24,
@@ -64,15 +65,5 @@ export const xsalsa20poly1305: Aead = Object.freeze({
     }
     k.fill(0);
     if (!ok) throw decryptFailed();
-  },
-  seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
-    const out = new Uint8Array(plaintext.length + 16);
-    xsalsa20poly1305.sealInto(out, key, nonce, plaintext, ad);
-    return out;
-  },
-  open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
-    const out = new Uint8Array(Math.max(0, sealed.length - 16));
-    xsalsa20poly1305.openInto(out, key, nonce, sealed, ad);
-    return out;
   },
 });
