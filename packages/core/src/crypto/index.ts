@@ -27,3 +27,4 @@ export { mask, type MaskOptions } from './mask.js';
 export { blindIndex, blindIndexCandidates, deriveIndexKey, normalizeForIndex, type IndexScope, type Normalization } from './blind-index.js';
 export { databaseDecryptAudit, type Actor, type DecryptAuditSink, type DecryptRecord } from './decrypt-audit/index.js';
 export { FieldCrypto, type FieldCryptoOptions, type FieldRef, type OpenFieldOptions, type SealedField } from './fields/index.js';
+export * from './rotation/index.js';

@@ -24,4 +24,6 @@ export interface DecryptRecord {
  */
 export interface DecryptAuditSink {
   record(entry: DecryptRecord): Promise<void>;
+  /** Many records in one durable write (key rotation decrypts values by the thousand); same contract as `record`. */
+  recordMany?(entries: readonly DecryptRecord[]): Promise<void>;
 }

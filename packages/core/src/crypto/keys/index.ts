@@ -2,4 +2,4 @@ export { KeyStore, DEFAULT_USAGE_LIMIT, DEFAULT_RESERVATION_BLOCK, type KeyStore
 export { DataKeyCache, type DataKeyCacheOptions } from './cache.js';
 export { KeyRetireRefusedError } from './errors.js';
 export type { DataKey, DataKeyInfo, KeyScope, KeyState } from './types.js';
-export { rowsByKey, rowsUsingKey } from './rows-by-key.js';
+export { rowsByKey, rowsUsingKey, rowsUnderKey, encryptedColumnsOf } from './rows-by-key.js';

@@ -77,6 +77,11 @@ export class KeyStore {
     this.#usage = new UsageReservations(this.cache.maxAgeMs, Date.now);
   }
 
+  /** The most encryptions `keyForEncryption` counts in one call. */
+  get reservationBlock(): number {
+    return this.#block;
+  }
+
   /** The scope's active key, created (race-safely, across instances) on first use. */
   async activeKey(scope: KeyScope, scopeId: string | null): Promise<DataKey> {
     checkScope(scope, scopeId);
