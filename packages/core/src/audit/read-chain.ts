@@ -1,0 +1,81 @@
+import type { Queryable } from '../db/types.js';
+import type { ChainFields } from './chain-encoding.js';
+
+/** One stored event as the verifier reads it: the hashed fields in their hashed form, and the two hashes. */
+export interface StoredLink extends ChainFields {
+  seq: number;
+  prevHash: Uint8Array;
+  hash: Uint8Array;
+}
+
+// Each column in exactly the form the encoding hashes: time as integer
+// microseconds, ip with its prefix length, metadata as its stored text.
+const PAGE_SQL = `SELECT seq, (extract(epoch FROM occurred_at) * 1000000)::int8::text AS us, actor_type, actor_id, action,
+    target_type, target_id, subject_id, session_id, purpose, ip::text AS ip, user_agent, metadata::text AS metadata, prev_hash, hash
+  FROM custodian.audit_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`;
+
+interface PageRow {
+  seq: number;
+  us: string;
+  actor_type: string;
+  actor_id: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  subject_id: string | null;
+  session_id: string | null;
+  purpose: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  metadata: string;
+  prev_hash: Uint8Array;
+  hash: Uint8Array;
+}
+
+/**
+ * A tenant's events in sequence order, read in pages by key (seq > last), so
+ * memory stays flat however long the chain is.
+ */
+export async function* readChain(db: Queryable, tenant: string, pageSize = 5000): AsyncGenerator<StoredLink[]> {
+  let after = 0;
+  for (;;) {
+    const { rows } = await db.query<PageRow>(PAGE_SQL, [tenant, after, pageSize]);
+    if (rows.length === 0) return;
+    yield rows.map((r) => ({
+      tenant,
+      seq: Number(r.seq),
+      occurredAtMicros: BigInt(r.us),
+      actorType: r.actor_type,
+      actorId: r.actor_id,
+      action: r.action,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      subjectId: r.subject_id,
+      sessionId: r.session_id,
+      purpose: r.purpose,
+      ip: r.ip,
+      userAgent: r.user_agent,
+      metadata: r.metadata,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
+    after = Number(rows[rows.length - 1]!.seq);
+    if (rows.length < pageSize) return;
+  }
+}
+
+/** Every tenant with events, a head or a checkpoint, by a skip scan over the primary key. */
+export async function listAuditTenants(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `WITH RECURSIVE t AS (
+       SELECT min(tenant_id) AS id FROM custodian.audit_events
+       UNION ALL
+       SELECT (SELECT min(e.tenant_id) FROM custodian.audit_events e WHERE e.tenant_id > t.id) FROM t WHERE t.id IS NOT NULL
+     )
+     SELECT id FROM t WHERE id IS NOT NULL
+     UNION SELECT tenant_id FROM custodian.audit_heads
+     UNION SELECT tenant_id FROM custodian.audit_checkpoints
+     ORDER BY 1`,
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,182 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Database } from '../db/types.js';
+import { isCustodianError } from '../errors.js';
+import { eventHash, GENESIS_HASH } from './chain-encoding.js';
+import { parseCheckpointBody } from './checkpoint.js';
+import { listAuditTenants, readChain } from './read-chain.js';
+import { openNote, type NoteVerifierKey } from './signed-note.js';
+
+/**
+ * What can be wrong with a chain, each found at one sequence number:
+ * - `content-changed`: the event's stored hash is not the hash of its columns;
+ * - `link-broken`: its prev_hash is not its predecessor's hash;
+ * - `gap`: a sequence number is missing (an event was deleted);
+ * - `fork`: the chain has another hash at a size than a signed checkpoint (or
+ *   the head record) says: history was rewritten after it was signed;
+ * - `truncated`: the chain ends before a checkpoint's size or the head record;
+ * - `beyond-head`: events after the head record: written around the appender;
+ * - `bad-signature`: a checkpoint's signature does not verify, or its note
+ *   disagrees with its stored columns.
+ */
+export type DamageKind = 'content-changed' | 'link-broken' | 'gap' | 'fork' | 'truncated' | 'beyond-head' | 'bad-signature';
+
+export interface Damage {
+  tenant: string;
+  kind: DamageKind;
+  seq: number;
+  message: string;
+}
+
+export interface TenantVerification {
+  tenant: string;
+  /** Events read (up to the first damage in the chain). */
+  events: number;
+  /** The head record's size, when there is one. */
+  head: number | null;
+  checkpoints: number;
+  problems: Damage[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  tenants: TenantVerification[];
+  events: number;
+  /** `unchecked` when no trusted key was given: checkpoints were compared with the chain but their signatures not checked. */
+  signatures: 'checked' | 'unchecked';
+}
+
+/** A checkpoint kept elsewhere, as `custodian audit export-checkpoints` writes it. */
+export interface ExternalCheckpoint {
+  tenant: string;
+  size: number;
+  note: string;
+}
+
+export interface VerifyOptions {
+  tenant?: string;
+  /** Keys whose checkpoint signatures are trusted (from outside this database). */
+  keys?: readonly NoteVerifierKey[];
+  /** Copies of checkpoints kept outside the database, checked like the stored ones. */
+  external?: readonly ExternalCheckpoint[];
+  pageSize?: number;
+}
+
+interface Anchor {
+  size: number;
+  hash: string;
+  source: 'checkpoint' | 'head';
+}
+
+/**
+ * Walks each tenant's chain from the first event, recomputing every hash in
+ * JavaScript from the stored columns, and checks it against the signed
+ * checkpoints and the head record. Stops a tenant at its first damage: what
+ * follows a break cannot be trusted either.
+ *
+ * @example
+ * const report = await verifyAuditLog(db, { keys: [parseVerifierKey(process.env.AUDIT_VKEY!)] });
+ * if (!report.ok) for (const t of report.tenants) for (const p of t.problems) console.error(p.tenant, p.seq, p.kind);
+ */
+export async function verifyAuditLog(db: Database, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const keys = options.keys ?? [];
+  const tenants = options.tenant !== undefined ? [options.tenant] : await listAuditTenants(db);
+  const report: VerifyReport = { ok: true, tenants: [], events: 0, signatures: keys.length > 0 ? 'checked' : 'unchecked' };
+  for (const tenant of tenants) {
+    const result = await verifyTenant(db, tenant, keys, (options.external ?? []).filter((c) => c.tenant === tenant), options.pageSize);
+    report.events += result.events;
+    if (result.problems.length > 0) report.ok = false;
+    report.tenants.push(result);
+  }
+  return report;
+}
+
+async function verifyTenant(
+  db: Database,
+  tenant: string,
+  keys: readonly NoteVerifierKey[],
+  external: readonly ExternalCheckpoint[],
+  pageSize: number | undefined,
+): Promise<TenantVerification> {
+  const problems: Damage[] = [];
+  const damage = (kind: DamageKind, seq: number, message: string) => problems.push({ tenant, kind, seq, message });
+
+  const { rows: stored } = await db.query<{ size: number; head_hash: string; note: string }>(
+    `SELECT size, encode(head_hash, 'hex') AS head_hash, note FROM custodian.audit_checkpoints WHERE tenant_id = $1 ORDER BY size`,
+    [tenant],
+  );
+  const anchors = new Map<number, Anchor[]>();
+  const addAnchor = (a: Anchor) => anchors.set(a.size, [...(anchors.get(a.size) ?? []), a]);
+  const notes = [
+    ...stored.map((c) => ({ size: Number(c.size), hash: c.head_hash as string | undefined, note: c.note })),
+    ...external.map((c) => ({ size: c.size, hash: undefined, note: c.note })),
+  ];
+  let lastCheckpoint = 0;
+  for (const c of notes) {
+    const body = checkNote(c.note, keys);
+    if (body === 'bad' || !body || body.tenant !== tenant || body.size !== c.size || (c.hash !== undefined && body.headHash !== c.hash)) {
+      damage('bad-signature', c.size, body === 'bad' ? 'the checkpoint signature does not verify' : 'the checkpoint note does not match its record');
+      continue;
+    }
+    addAnchor({ size: body.size, hash: body.headHash, source: 'checkpoint' });
+    lastCheckpoint = Math.max(lastCheckpoint, body.size);
+  }
+  const { rows: heads } = await db.query<{ seq: number; hash: string }>(`SELECT seq, encode(hash, 'hex') AS hash FROM custodian.audit_heads WHERE tenant_id = $1`, [tenant]);
+  const head = heads[0] ? { size: Number(heads[0].seq), hash: heads[0].hash } : undefined;
+  if (head && head.size > 0) addAnchor({ size: head.size, hash: head.hash, source: 'head' });
+
+  let expected = 1;
+  let prev: Uint8Array = GENESIS_HASH;
+  let events = 0;
+  walk: for await (const page of readChain(db, tenant, pageSize)) {
+    for (const link of page) {
+      if (link.seq !== expected) {
+        if (link.seq > expected) damage('gap', expected, `event ${expected} is missing`);
+        else damage('fork', link.seq, `two events claim sequence number ${link.seq}`);
+        break walk;
+      }
+      const hash = eventHash(prev, link);
+      if (!same(hash, link.hash)) {
+        damage('content-changed', link.seq, 'the event does not match its hash');
+        break walk;
+      }
+      if (!same(link.prevHash, prev)) {
+        damage('link-broken', link.seq, 'the event does not link to its predecessor');
+        break walk;
+      }
+      for (const anchor of anchors.get(link.seq) ?? []) {
+        if (anchor.hash !== Buffer.from(link.hash).toString('hex')) {
+          damage('fork', link.seq, anchor.source === 'checkpoint' ? 'the chain differs from a signed checkpoint at this size' : 'the chain differs from its head record at this size');
+          break walk;
+        }
+      }
+      prev = link.hash;
+      events++;
+      expected++;
+    }
+  }
+  if (problems.every((p) => p.kind === 'bad-signature')) {
+    const tip = expected - 1;
+    if (lastCheckpoint > tip) damage('truncated', tip + 1, `the chain ends at ${tip}, before a signed checkpoint of size ${lastCheckpoint}`);
+    else if (head && head.size > tip) damage('truncated', tip + 1, `the chain ends at ${tip}, before its head record of size ${head.size}`);
+    else if (head && head.size < tip) damage('beyond-head', head.size + 1, 'events follow the head record: they were not written by the appender');
+    else if (!head && tip > 0) damage('beyond-head', 1, 'the chain has no head record: its events were not written by the appender');
+  }
+  problems.sort((a, b) => a.seq - b.seq);
+  return { tenant, events, head: head ? head.size : null, checkpoints: notes.length, problems };
+}
+
+/** The checkpoint body when the note's signatures hold (or none can be checked), 'bad' when one does not. */
+function checkNote(note: string, keys: readonly NoteVerifierKey[]): ReturnType<typeof parseCheckpointBody> | 'bad' {
+  try {
+    const opened = openNote(note, keys);
+    if (keys.length > 0 && opened.verifiedBy.length === 0) return 'bad';
+    return parseCheckpointBody(opened.text);
+  } catch (error) {
+    if (isCustodianError(error)) return 'bad';
+    throw error;
+  }
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
