@@ -134,8 +134,9 @@ async function verifyTenant(
         else damage('fork', link.seq, `two events claim sequence number ${link.seq}`);
         break walk;
       }
-      const hash = eventHash(prev, link);
-      if (!same(hash, link.hash)) {
+      // Content against the event's own prev_hash first, so a recomputed hash
+      // shows as the broken link it leaves behind rather than as changed content.
+      if (!same(eventHash(link.prevHash, link), link.hash)) {
         damage('content-changed', link.seq, 'the event does not match its hash');
         break walk;
       }
