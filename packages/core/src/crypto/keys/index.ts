@@ -1,4 +1,4 @@
-export { KeyStore, DEFAULT_USAGE_LIMIT, DEFAULT_RESERVATION_BLOCK, type KeyStoreOptions } from './key-store.js';
+export { KeyStore, DEFAULT_USAGE_LIMIT, DEFAULT_RESERVATION_BLOCK, type KeyStoreOptions, type RewrapResult } from './key-store.js';
 export { DataKeyCache, type DataKeyCacheOptions } from './cache.js';
 export { KeyRetireRefusedError } from './errors.js';
 export type { DataKey, DataKeyInfo, KeyScope, KeyState } from './types.js';

@@ -194,6 +194,58 @@ export class KeyStore {
     return rows.map((r) => r.id).sort();
   }
 
+  /**
+   * Root-key rotation: every stored data key not yet wrapped by the
+   * provider's current root key is wrapped again by it (`reEncrypt`: with a
+   * KMS the data key never leaves it). The data keys themselves do not
+   * change, so no stored value is touched. Each row is swapped only if its
+   * wrapped bytes are still the ones read, so a concurrent destroy wins and
+   * two runs at once are harmless; a rerun picks up what an interrupted run
+   * left. Run as the owner (the application role cannot write `wrapped`).
+   *
+   * @example
+   * // CUSTODIAN_ROOT_KEY = new key, CUSTODIAN_ROOT_KEY_PREVIOUS = old key
+   * const { remaining } = await keys.rewrap();
+   * // remaining === 0: the old root key can be removed
+   */
+  async rewrap(options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal; concurrency?: number } = {}): Promise<RewrapResult> {
+    const current = this.#provider.currentRootKeyId ?? null;
+    const pending = `wrapped IS NOT NULL AND provider = $1 AND ($2::text IS NULL OR root_key_id <> $2)`;
+    const count = async () =>
+      (await this.#db.query<{ n: number }>(`SELECT count(*)::int AS n FROM custodian.data_keys WHERE ${pending}`, [this.#provider.name, current])).rows[0]!.n;
+    const total = await count();
+    const result: RewrapResult = { total, rewrapped: 0, changedMeanwhile: 0, remaining: 0, aborted: false };
+    let after = '00000000-0000-0000-0000-000000000000';
+    const concurrency = options.concurrency ?? 8;
+    while (!options.signal?.aborted) {
+      const { rows } = await this.#db.query<InfoRow & { wrapped: Uint8Array }>(
+        `SELECT ${INFO_COLUMNS}, wrapped FROM custodian.data_keys WHERE ${pending} AND id > $3::uuid ORDER BY id LIMIT 200`,
+        [this.#provider.name, current, after],
+      );
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      // A few KMS calls in flight at once: each is a network round trip.
+      for (let i = 0; i < rows.length && !options.signal?.aborted; i += concurrency) {
+        await Promise.all(
+          rows.slice(i, i + concurrency).map(async (row) => {
+            const next = await this.#provider.reEncrypt(row.wrapped, keyContext(row.id, row.scope, row.scope_id));
+            const { rowCount } = await this.#db.query(
+              `UPDATE custodian.data_keys SET wrapped = $2, root_key_id = $3 WHERE id = $1::uuid AND wrapped = $4`,
+              [row.id, next.wrapped, next.rootKeyId, row.wrapped],
+            );
+            if (rowCount === 1) result.rewrapped++;
+            else result.changedMeanwhile++;
+          }),
+        );
+        options.onProgress?.(result.rewrapped + result.changedMeanwhile, total);
+      }
+    }
+    result.aborted = options.signal?.aborted ?? false;
+    // With no current id known (a KMS alias), every key counts as pending, so only what this run missed is left.
+    result.remaining = current === null ? total - result.rewrapped - result.changedMeanwhile : await count();
+    return result;
+  }
+
   async #row(id: string): Promise<InfoRow & { wrapped: Uint8Array | null }> {
     if (!UUID.test(id)) throw keyNotFound(); // not an SQL error that would quote it
     const { rows } = await this.#db.query<InfoRow & { wrapped: Uint8Array | null }>(
@@ -313,6 +365,17 @@ export class KeyStore {
     this.#usage.forget(id);
     for (const [k, v] of this.#active) if (v.row.id === id) this.#active.delete(k);
   }
+}
+
+export interface RewrapResult {
+  /** Data keys not under the current root key when the run started. */
+  total: number;
+  rewrapped: number;
+  /** Keys destroyed or re-wrapped by someone else between our read and our write. */
+  changedMeanwhile: number;
+  /** Keys still not under the current root key (0 when the old root key can go). */
+  remaining: number;
+  aborted: boolean;
 }
 
 const scopeKey = (scope: KeyScope, scopeId: string | null) => `${scope}\u0000${scopeId ?? ''}`;

@@ -2,7 +2,7 @@ import { DecryptCommand, GenerateDataKeyCommand, KMSClient, ReEncryptCommand, ty
 import { CustodianError } from '../../errors.js';
 import { Secret } from '../secret.js';
 import { kmsUnavailable, unwrapFailed } from './errors.js';
-import type { EncryptionContext, GeneratedDataKey, KmsProvider } from './provider.js';
+import type { EncryptionContext, GeneratedDataKey, KmsProvider, RewrappedDataKey } from './provider.js';
 
 export interface AwsKmsProviderOptions {
   /** The KMS key (id, ARN or `alias/…`) that wraps new data keys: the root key, which never leaves KMS (B2). */
@@ -68,7 +68,12 @@ export class AwsKmsProvider implements KmsProvider {
     return new Secret(key);
   }
 
-  async reEncrypt(wrapped: Uint8Array, context: EncryptionContext, newRootKeyId?: string): Promise<Uint8Array> {
+  /** The configured key when it is an ARN (what KMS reports and we store); an alias or bare id says nothing until a call. */
+  get currentRootKeyId(): string | undefined {
+    return this.keyId.startsWith('arn:') && this.keyId.includes(':key/') ? this.keyId : undefined;
+  }
+
+  async reEncrypt(wrapped: Uint8Array, context: EncryptionContext, newRootKeyId?: string): Promise<RewrappedDataKey> {
     const out = await this.#send('ReEncrypt', () =>
       this.#client.send(
         new ReEncryptCommand({
@@ -79,8 +84,8 @@ export class AwsKmsProvider implements KmsProvider {
         }),
       ),
     );
-    if (!out.CiphertextBlob) throw kmsUnavailable('ReEncrypt', new Error('incomplete response'));
-    return Uint8Array.from(out.CiphertextBlob);
+    if (!out.CiphertextBlob || !out.KeyId) throw kmsUnavailable('ReEncrypt', new Error('incomplete response'));
+    return { wrapped: Uint8Array.from(out.CiphertextBlob), rootKeyId: out.KeyId };
   }
 
   /** Closes the SDK's sockets. */

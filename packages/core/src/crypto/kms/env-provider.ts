@@ -4,7 +4,7 @@ import { resolveRootKey, type ResolveRootKeyOptions } from '../root-key.js';
 import { Secret } from '../secret.js';
 import { canonicalContext } from './context.js';
 import { unwrapFailed } from './errors.js';
-import type { EncryptionContext, GeneratedDataKey, KmsProvider } from './provider.js';
+import type { EncryptionContext, GeneratedDataKey, KmsProvider, RewrappedDataKey } from './provider.js';
 
 /** Older root keys, still accepted for unwrapping during a root rotation: comma-separated hex. */
 export const PREVIOUS_ROOT_KEYS_ENV = 'CUSTODIAN_ROOT_KEY_PREVIOUS';
@@ -89,12 +89,12 @@ export class EnvKeyProvider implements KmsProvider {
     return new Secret(this.#unwrap(wrapped, context));
   }
 
-  async reEncrypt(wrapped: Uint8Array, context: EncryptionContext, newRootKeyId?: string): Promise<Uint8Array> {
+  async reEncrypt(wrapped: Uint8Array, context: EncryptionContext, newRootKeyId?: string): Promise<RewrappedDataKey> {
     const target = newRootKeyId === undefined ? this.#roots[0] : this.#roots.find((r) => r.id === newRootKeyId);
     if (!target) throw new CustodianError('ERR_KEY_NOT_FOUND', 'no configured root key has the id asked for');
     const plain = this.#unwrap(wrapped, context);
     try {
-      return this.#wrap(target, plain, context);
+      return { wrapped: this.#wrap(target, plain, context), rootKeyId: target.id };
     } finally {
       plain.fill(0);
     }

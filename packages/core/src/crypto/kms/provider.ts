@@ -18,6 +18,12 @@ export interface GeneratedDataKey {
   rootKeyId: string;
 }
 
+/** A data key wrapped again: the new wrapped bytes and the root key that wraps them now. */
+export interface RewrappedDataKey {
+  wrapped: Uint8Array;
+  rootKeyId: string;
+}
+
 /**
  * A holder of root keys that wraps and unwraps data keys. The root key never
  * leaves the provider: with AWS KMS it never leaves the KMS at all.
@@ -29,8 +35,15 @@ export interface GeneratedDataKey {
 export interface KmsProvider {
   /** Stored with each data key, so a key is always unwrapped by the kind of provider that wrapped it. */
   readonly name: string;
+  /**
+   * The id new data keys are wrapped under, as stored in `root_key_id`, when
+   * the provider knows it without a call (a KMS alias does not say which key
+   * it points at). Root rotation re-wraps the keys whose id differs, or every
+   * key when this is undefined.
+   */
+  readonly currentRootKeyId?: string | undefined;
   generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey>;
   decryptDataKey(wrapped: Uint8Array, context: EncryptionContext): Promise<Secret<Uint8Array>>;
   /** Unwraps and wraps again under `newRootKeyId` (default: the current root key) without the plaintext leaving the provider's hands. */
-  reEncrypt(wrapped: Uint8Array, context: EncryptionContext, newRootKeyId?: string): Promise<Uint8Array>;
+  reEncrypt(wrapped: Uint8Array, context: EncryptionContext, newRootKeyId?: string): Promise<RewrappedDataKey>;
 }

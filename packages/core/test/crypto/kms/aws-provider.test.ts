@@ -50,7 +50,8 @@ describe('AWS KMS provider against a local KMS server over HTTP', () => {
 
   test('reEncrypt moves a wrapped key to another KMS key without changing the data key', async () => {
     const { plaintext, wrapped } = await provider.generateDataKey(ctx);
-    const moved = await provider.reEncrypt(wrapped, ctx, kms.keyArns[1]);
+    const { wrapped: moved, rootKeyId } = await provider.reEncrypt(wrapped, ctx, kms.keyArns[1]);
+    assert.equal(rootKeyId, kms.keyArns[1]);
     assert.notDeepEqual(moved, wrapped);
     assert.deepEqual((await provider.decryptDataKey(moved, ctx)).reveal(), plaintext.reveal());
     await assert.rejects(provider.reEncrypt(wrapped, { ...ctx, scope: 'tenant' }), codeOf('ERR_CRYPTO_DECRYPT_FAILED'));

@@ -67,7 +67,9 @@ describe('environment-key provider', () => {
     const during = new EnvKeyProvider(newRoot, [oldRoot]);
     assert.deepEqual(during.rootKeyIds, [rootKeyIdOf(newRoot), rootKeyId]);
     assert.deepEqual((await during.decryptDataKey(wrapped, ctx)).reveal(), plaintext.reveal());
-    const rewrapped = await during.reEncrypt(wrapped, ctx);
+    const { wrapped: rewrapped, rootKeyId: newId } = await during.reEncrypt(wrapped, ctx);
+    assert.equal(newId, rootKeyIdOf(newRoot));
+    assert.equal(during.currentRootKeyId, newId);
     const after = new EnvKeyProvider(newRoot);
     assert.deepEqual((await after.decryptDataKey(rewrapped, ctx)).reveal(), plaintext.reveal());
     await assert.rejects(after.decryptDataKey(wrapped, ctx), opaque);
