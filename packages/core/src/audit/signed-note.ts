@@ -38,7 +38,11 @@ export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
  * const key = parseVerifierKey('custodian-audit+1a2b3c4d+AeH…');
  */
 export function parseVerifierKey(text: string): NoteVerifierKey {
-  const parts = text.trim().split('+');
+  // The key data is base64 and may itself hold '+': split at the first two only.
+  const trimmed = text.trim();
+  const first = trimmed.indexOf('+');
+  const second = trimmed.indexOf('+', first + 1);
+  const parts = first < 0 || second < 0 ? [] : [trimmed.slice(0, first), trimmed.slice(first + 1, second), trimmed.slice(second + 1)];
   const bad = () =>
     new CustodianError('ERR_AUDIT_CHECKPOINT_INVALID', 'a verifier key is not <name>+<key id hex>+<base64 key>', {
       hint: 'copy it from `custodian audit export-checkpoints` or the output of `custodian audit checkpoint`',
