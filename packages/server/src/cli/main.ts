@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { info, reportError } from './output.js';
+import * as audit from './commands/audit.js';
 import * as check from './commands/check.js';
 import * as demo from './commands/demo.js';
 import * as init from './commands/init.js';
@@ -13,7 +14,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys };
+const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys, audit };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

@@ -1,0 +1,166 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  listCheckpoints,
+  parseVerifierKey,
+  resolveCheckpointSigner,
+  verifyAuditLog,
+  writeCheckpoints,
+  type CheckpointSigner,
+  type ExternalCheckpoint,
+  type NoteVerifierKey,
+} from '@custodian/core/audit';
+import { ConfigError, CustodianError, isCustodianError } from '@custodian/core/errors';
+import { DATABASE_FLAGS, parse } from '../args.js';
+import { openFromFlags } from '../context.js';
+import { green, info, json, red, yellow } from '../output.js';
+import { modeFrom } from '../start-server.js';
+
+export const summary = 'verify the audit log, write and export signed checkpoints';
+
+export const usage = `custodian audit verify [--tenant <id>] [--json] [--key <verifier key>]... [--checkpoints <file>]
+custodian audit checkpoint [--tenant <id>] [--json]
+custodian audit export-checkpoints [--tenant <id>] [--out <file>]
+  common: [--production] [--database-url <url> | --data-dir <dir>]
+
+verify              walks every tenant's hash chain (or one), recomputing each hash, and
+                    checks it against the signed checkpoints and the head record; names
+                    the first bad sequence number and the kind of damage; exit 1 if any
+--key               a trusted verifier key (<name>+<id>+<key>), besides the configured one
+--checkpoints       a file written by export-checkpoints: copies kept outside the database
+checkpoint          signs a checkpoint for every tenant whose chain grew (run it at intervals)
+export-checkpoints  the stored checkpoints and the verifier key as JSON, to keep elsewhere
+
+The signing key is CUSTODIAN_AUDIT_SIGNING_KEY (required with --production), else the
+development key in .custodian/dev-audit-signing-key. See docs/audit.md.`;
+
+const ACTIONS = ['verify', 'checkpoint', 'export-checkpoints'];
+const DEV_KEY_FILE = join('.custodian', 'dev-audit-signing-key');
+
+export async function run(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  if (!action || action === '--help' || action === '-h') return info(usage), action ? 0 : 2;
+  if (!ACTIONS.includes(action)) {
+    throw new ConfigError(`custodian audit: unknown action "${action.slice(0, 20)}"`, 'use verify, checkpoint or export-checkpoints');
+  }
+  const { values } = parse(`audit ${action}`, rest, {
+    ...DATABASE_FLAGS,
+    json: { type: 'boolean' },
+    production: { type: 'boolean' },
+    tenant: { type: 'string' },
+    key: { type: 'string', multiple: true },
+    checkpoints: { type: 'string' },
+    out: { type: 'string' },
+  });
+  if (values.help) return info(usage), 0;
+  const only = (allowed: string[]) => {
+    for (const flag of ['key', 'checkpoints', 'out', 'json'] as const) {
+      if (values[flag] !== undefined && !allowed.includes(flag)) throw new ConfigError(`custodian audit ${action}: --${flag} does not apply here`, `run \`custodian audit ${action} --help\``);
+    }
+  };
+  if (values.tenant !== undefined && values.tenant.trim() === '') throw new ConfigError(`custodian audit ${action}: --tenant is empty`, 'give a tenant id');
+  const tenant = values.tenant === undefined ? {} : { tenant: values.tenant };
+  const mode = modeFrom(values.production);
+
+  if (action === 'verify') {
+    only(['key', 'checkpoints', 'json']);
+    const keys: NoteVerifierKey[] = (values.key ?? []).map((k) => parseVerifierKey(k));
+    const configured = configuredSigner(mode);
+    if (configured) keys.push(configured);
+    const external = values.checkpoints === undefined ? [] : readExternal(values.checkpoints);
+    const db = await openFromFlags(values, { mustExist: true });
+    try {
+      const report = await verifyAuditLog(db, { ...tenant, keys, external });
+      if (values.json) json(report);
+      else {
+        if (report.signatures === 'unchecked') info(yellow('no verifier key: checkpoint signatures were not checked (give --key or set CUSTODIAN_AUDIT_SIGNING_KEY)'));
+        for (const t of report.tenants) {
+          if (t.problems.length === 0) info(`${green('✓')} ${t.tenant}  ${t.events} events, ${t.checkpoints} checkpoints`);
+          for (const p of t.problems) process.stdout.write(`${red('✗')} ${p.tenant}  seq ${p.seq}  ${p.kind}: ${p.message}\n`);
+        }
+        if (report.tenants.length === 0) info('the audit log is empty');
+      }
+      if (!report.ok) {
+        const damaged = report.tenants.filter((t) => t.problems.length > 0);
+        const first = damaged[0]!.problems[0]!;
+        throw new CustodianError('ERR_AUDIT_VERIFY_FAILED', `the audit log failed verification: ${damaged.length} tenant${damaged.length === 1 ? '' : 's'} damaged, first ${first.kind} at sequence ${first.seq}`, {
+          hint: 'treat it as tampering: compare with checkpoints kept outside the database (docs/audit.md)',
+        });
+      }
+      if (!values.json) info(green(`verified ${report.events} events in ${report.tenants.length} tenant${report.tenants.length === 1 ? '' : 's'}`));
+      return 0;
+    } finally {
+      await db.close();
+    }
+  }
+
+  if (action === 'checkpoint') {
+    only(['json']);
+    const signer = signerFor(mode);
+    const db = await openFromFlags(values, { mustExist: true });
+    try {
+      const written = await writeCheckpoints(db, signer, tenant);
+      if (values.json) json(written);
+      else {
+        for (const c of written) process.stdout.write(`${c.tenant}  size ${c.size}  ${c.headHash}\n`);
+        info(written.length === 0 ? 'no chain grew since its last checkpoint' : green(`signed ${written.length} checkpoint${written.length === 1 ? '' : 's'}`));
+        info(`verifier key: ${signer.verifierKey}`);
+      }
+      return 0;
+    } finally {
+      await db.close();
+    }
+  }
+
+  only(['out']);
+  const signer = configuredSigner(mode);
+  const db = await openFromFlags(values, { mustExist: true });
+  try {
+    const checkpoints = await listCheckpoints(db, tenant);
+    const document = { verifierKeys: signer ? [signer.verifierKey] : [], checkpoints };
+    if (values.out === undefined) json(document);
+    else {
+      writeFileSync(values.out, `${JSON.stringify(document, null, 2)}\n`);
+      info(green(`wrote ${checkpoints.length} checkpoint${checkpoints.length === 1 ? '' : 's'} to ${values.out}`));
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/** The signing key, generating a development key when there is none (announced loudly). */
+function signerFor(mode: 'development' | 'production'): CheckpointSigner {
+  const resolved = resolveCheckpointSigner({ mode, developmentKeyFile: DEV_KEY_FILE })!;
+  if (resolved.source !== 'environment') {
+    info(yellow(`development mode: signing with a development key ${resolved.source === 'development-generated' ? 'generated now ' : ''}in ${resolved.file} — never use it in production`));
+  }
+  return resolved.signer;
+}
+
+/** The configured key for checking, if any; never generates one. */
+function configuredSigner(mode: 'development' | 'production'): CheckpointSigner | undefined {
+  try {
+    return resolveCheckpointSigner({ mode, developmentKeyFile: DEV_KEY_FILE, create: false })?.signer;
+  } catch (error) {
+    // Production with no signing key here: checking needs only public keys (--key); without any, signatures go unchecked and verify says so.
+    if (isCustodianError(error) && error.code === 'ERR_KEY_REQUIRED') return undefined;
+    throw error;
+  }
+}
+
+function readExternal(file: string): ExternalCheckpoint[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new ConfigError(`custodian audit verify: cannot read the checkpoints file ${file}`, 'give a file written by `custodian audit export-checkpoints`');
+  }
+  const list = (parsed as { checkpoints?: unknown }).checkpoints;
+  const valid = (c: unknown): c is ExternalCheckpoint =>
+    typeof c === 'object' && c !== null && typeof (c as ExternalCheckpoint).tenant === 'string' && Number.isSafeInteger((c as ExternalCheckpoint).size) && typeof (c as ExternalCheckpoint).note === 'string';
+  if (!Array.isArray(list) || !list.every(valid)) {
+    throw new ConfigError(`custodian audit verify: ${file} is not a checkpoints file`, 'give a file written by `custodian audit export-checkpoints`');
+  }
+  return list.map((c) => ({ tenant: c.tenant, size: c.size, note: c.note }));
+}
