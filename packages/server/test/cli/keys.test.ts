@@ -17,7 +17,7 @@ interface KeyRow {
   values: number;
 }
 
-test('custodian keys: status counts the stored values under each key, rotate moves a scope to a new key, retire refuses a key in use', async () => {
+test('custodian keys: status counts the stored values under each key, rotate moves a scope to a new key, retire refuses a key in use, reencrypt moves its values', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'custodian-keys-'));
   const flags = ['--policy', POLICY, '--data-dir', 'db'];
   const seeded = await runCli(['demo', '--subjects', '300', '--no-serve', '--data-dir', 'db'], { cwd: dir, timeoutMs: 120_000 });
@@ -50,6 +50,14 @@ test('custodian keys: status counts the stored values under each key, rotate mov
   assert.equal(retire.code, 1);
   assert.match(retire.stderr, /\[ERR_KEY_RETIRE_REFUSED\]/);
   assert.equal((await status()).find((k) => k.id === target.id)?.state, 'decrypt-only');
+
+  // Re-encryption moves the values to the new key; nothing stays under the old one.
+  const moved = await runCli(['keys', 'reencrypt', ...flags], { cwd: dir });
+  assert.equal(moved.code, 0, moved.stderr);
+  assert.match(moved.stderr, /re-encrypting values under .*100% \(/s);
+  const finalStatus = await status();
+  assert.equal(finalStatus.find((k) => k.id === target.id)?.values, 0);
+  assert.equal(finalStatus.find((k) => k.id === active)?.values, target.values);
 
   const usage = await runCli(['keys', 'rotate', '--scope', 'root', '--id', 'x', ...flags], { cwd: dir });
   assert.equal(usage.code, 2);
