@@ -31,6 +31,13 @@ const LABEL = new TextEncoder().encode('custodian:secretbox-ad:v1');
 let scratch = new Uint8Array(1024);
 scratch.set(LABEL, 0);
 
+// The subkey goes into one reused buffer too, for the same reason (a fresh
+// 32-byte array lives on V8's heap and is moved off it, at the cost of an
+// allocation, the moment sodium-native asks for its memory). Seal and open are
+// synchronous and zero it before returning, so it holds a subkey only for the
+// length of one call.
+const SUBKEY = new Uint8Array(new ArrayBuffer(32));
+
 function subkey(key: Uint8Array, ad: Uint8Array): Uint8Array {
   const length = LABEL.length + ad.length;
   if (length > scratch.length) {
@@ -38,9 +45,8 @@ function subkey(key: Uint8Array, ad: Uint8Array): Uint8Array {
     scratch.set(LABEL, 0);
   }
   scratch.set(ad, LABEL.length);
-  const out = new Uint8Array(32);
-  sodium.crypto_generichash(out, scratch.subarray(0, length), key);
-  return out;
+  sodium.crypto_generichash(SUBKEY, scratch.subarray(0, length), key);
+  return SUBKEY;
 }
 
 export const xsalsa20poly1305: Aead = defineAead({
@@ -51,8 +57,11 @@ export const xsalsa20poly1305: Aead = defineAead({
   sealInto(out: Uint8Array, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): void {
     checkSeal(xsalsa20poly1305, out, key, nonce, plaintext);
     const k = subkey(key, ad);
-    sodium.crypto_secretbox_easy(out, plaintext, nonce, k);
-    k.fill(0);
+    try {
+      sodium.crypto_secretbox_easy(out, plaintext, nonce, k);
+    } finally {
+      k.fill(0);
+    }
   },
   openInto(out: Uint8Array, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): void {
     checkOpen(xsalsa20poly1305, out, key, nonce, sealed);

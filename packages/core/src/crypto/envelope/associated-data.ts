@@ -4,7 +4,9 @@ import { contextCapacity, writeContext, type ValueContext } from './context.js';
 // are synchronous and the AD is consumed before they return, so reuse is
 // safe; it saves an allocation per call, which at 100-byte values is a large
 // share of the cost. The AD holds only the header and context, never secrets.
-let scratch = Buffer.allocUnsafe(1024);
+// A Buffer of its own (not from Node's pool) for Buffer#write; the view
+// handed out is a plain Uint8Array, which is cheaper to make than a Buffer's.
+let scratch = Buffer.allocUnsafeSlow(1024);
 
 /**
  * The AEAD's associated data: the envelope header, byte for byte, followed by
@@ -16,9 +18,9 @@ let scratch = Buffer.allocUnsafe(1024);
  */
 export function associatedData(envelope: Uint8Array, headerLength: number, context: ValueContext): Uint8Array | undefined {
   const need = headerLength + contextCapacity(context);
-  if (need > scratch.length) scratch = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
+  if (need > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
   // A short copy by hand: cheaper than subarray + set for a ~50-byte header.
   for (let i = 0; i < headerLength; i++) scratch[i] = envelope[i]!;
   const end = writeContext(context, scratch, headerLength);
-  return end < 0 ? undefined : scratch.subarray(0, end);
+  return end < 0 ? undefined : new Uint8Array(scratch.buffer, scratch.byteOffset, end);
 }

@@ -11,16 +11,6 @@ export interface ValueContext {
   primaryKey: string | readonly string[];
 }
 
-// A lone surrogate would be encoded as U+FFFD, making two different strings
-// encode alike; refusing them keeps the encoding injective.
-function wellFormed(s: string): boolean {
-  return (s as string & { isWellFormed(): boolean }).isWellFormed();
-}
-
-function text(value: unknown, allowEmpty: boolean): value is string {
-  return typeof value === 'string' && (allowEmpty || value.length > 0) && wellFormed(value);
-}
-
 /**
  * Writes the canonical bytes of a context at `at` in `out` and returns the
  * offset after them, or -1 if the context is not usable. `out` must have room
@@ -36,30 +26,111 @@ function text(value: unknown, allowEmpty: boolean): value is string {
 export function writeContext(context: ValueContext, out: Buffer, at: number): number {
   if (context === null || typeof context !== 'object') return -1;
   const { tenant, table, column, primaryKey } = context;
-  if (tenant !== undefined && !text(tenant, false)) return -1;
-  if (!text(table, false) || !text(column, false)) return -1;
-  out[at++] = tenant === undefined ? 0 : 1;
-  if (tenant !== undefined) at = framed(tenant, out, at);
-  at = framed(table, out, at);
-  at = framed(column, out, at);
+  at = tenant === lastTenant && table === lastTable && column === lastColumn && lastPrefix !== undefined
+    ? copy(lastPrefix, out, at)
+    : writePrefix(tenant, table, column, out, at);
+  if (at < 0) return -1;
   if (typeof primaryKey === 'string') {
     u32(1, out, at);
-    return text(primaryKey, true) ? framed(primaryKey, out, at + 4) : -1;
+    return framed(primaryKey, out, at + 4);
   }
   if (!Array.isArray(primaryKey) || primaryKey.length === 0) return -1;
   u32(primaryKey.length, out, at);
   at += 4;
-  for (let i = 0; i < primaryKey.length; i++) {
+  for (let i = 0; i < primaryKey.length && at >= 0; i++) {
     const part: unknown = primaryKey[i];
-    if (!text(part, true)) return -1;
-    at = framed(part, out, at);
+    at = typeof part === 'string' ? framed(part, out, at) : -1;
   }
   return at;
 }
 
+// Encoding tenant, table and column — validating and copying three strings —
+// was a fifth of a 100-byte seal, and they repeat: a schema has few encrypted
+// columns, and a request works within one tenant. So the encoded prefix of
+// the last context (tenant flag, tenant, table, column) is kept and reused
+// while the same three strings come back (compared with ===, a pointer test
+// for the very same string objects), and the framed (table, column) pair is
+// cached per pair for when the tenant changes. The primary key is encoded
+// every time: it changes from row to row. Only validated strings are cached;
+// none is secret (names and tenant ids); the pair cache is dropped whole past
+// PLACE_LIMIT entries, so a caller inventing names cannot grow it without
+// bound.
+let lastTenant: unknown;
+let lastTable: unknown;
+let lastColumn: unknown;
+let lastPrefix: Uint8Array | undefined;
+let prefixMemory = new Uint8Array(256);
+
+function writePrefix(tenant: unknown, table: unknown, column: unknown, out: Buffer, at: number): number {
+  const start = at;
+  if (tenant === undefined) out[at++] = 0;
+  else {
+    if (typeof tenant !== 'string' || tenant.length === 0) return -1;
+    out[at++] = 1;
+    at = framed(tenant, out, at);
+    if (at < 0) return -1;
+  }
+  const place = placeBytes(table, column);
+  if (place === undefined) return -1;
+  at = copy(place, out, at);
+  const length = at - start;
+  if (length > prefixMemory.length) prefixMemory = new Uint8Array(length * 2);
+  for (let i = 0; i < length; i++) prefixMemory[i] = out[start + i]!;
+  lastPrefix = prefixMemory.subarray(0, length);
+  lastTenant = tenant;
+  lastTable = table;
+  lastColumn = column;
+  return at;
+}
+
+function copy(bytes: Uint8Array, out: Buffer, at: number): number {
+  out.set(bytes, at);
+  return at + bytes.length;
+}
+
+const PLACE_LIMIT = 1024;
+let places = new Map<string, Map<string, Uint8Array>>();
+let placeCount = 0;
+
+function placeBytes(table: unknown, column: unknown): Uint8Array | undefined {
+  if (typeof table !== 'string' || typeof column !== 'string') return undefined;
+  let byColumn = places.get(table);
+  const cached = byColumn?.get(column);
+  if (cached !== undefined) return cached;
+  if (table.length === 0 || column.length === 0) return undefined;
+  const scratch = Buffer.allocUnsafe(8 + 3 * (table.length + column.length));
+  const end = framed(table, scratch, 0);
+  const after = end < 0 ? -1 : framed(column, scratch, end);
+  if (after < 0) return undefined;
+  const place = new Uint8Array(scratch.subarray(0, after));
+  if (placeCount >= PLACE_LIMIT) {
+    places = new Map();
+    placeCount = 0;
+    byColumn = undefined;
+  }
+  if (byColumn === undefined) places.set(table, (byColumn = new Map()));
+  byColumn.set(column, place);
+  placeCount++;
+  return place;
+}
+
+/**
+ * u32 length ‖ UTF-8 of `s` at `at`; the offset after it, or -1 for a string
+ * with a lone UTF-16 surrogate. UTF-8 would turn a lone surrogate into U+FFFD
+ * and make two different strings encode alike; refusing them keeps the
+ * encoding injective. An all-ASCII string is well-formed by construction, so
+ * only the others are checked: UTF-8 takes exactly one byte per UTF-16 unit
+ * for ASCII and more for anything else, so `written === s.length` means ASCII.
+ */
 function framed(s: string, out: Buffer, at: number): number {
-  const n = s.length < 64 ? writeAscii(s, out, at + 4) : -1;
-  const length = n >= 0 ? n : out.write(s, at + 4, 'utf8');
+  // Short strings (most identifiers) are copied by hand, which skips a native
+  // call and its argument checks; from about 32 characters (a UUID) the
+  // native UTF-8 write is the cheaper one.
+  let length = s.length < 32 ? writeAscii(s, out, at + 4) : -1;
+  if (length < 0) {
+    length = out.write(s, at + 4, 'utf8');
+    if (length !== s.length && !(s as string & { isWellFormed(): boolean }).isWellFormed()) return -1;
+  }
   u32(length, out, at);
   return at + 4 + length;
 }
@@ -72,11 +143,9 @@ function u32(n: number, out: Uint8Array, at: number): void {
   out[at + 3] = n & 0xff;
 }
 
-// Most context strings are short ASCII identifiers; copying them by hand
-// skips Buffer.write's argument checks, a measurable share of a 100-byte
-// seal. Returns -1 at the first non-ASCII character (its bytes so far are
+// Returns -1 at the first non-ASCII character (its bytes so far are
 // overwritten by the UTF-8 path).
-function writeAscii(s: string, out: Buffer, at: number): number {
+function writeAscii(s: string, out: Uint8Array, at: number): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c > 0x7f) return -1;

@@ -56,10 +56,33 @@ export function readHeader(envelope: Uint8Array): RawHeader | undefined {
   return { version: ENVELOPE_VERSION, aead, keyId, nonceOffset, headerLength };
 }
 
+// The last key id read, as bytes and as the string: one data key opens many
+// values, and matching 1–255 bytes is cheaper than building the string again
+// (which Map#get would then hash again). Key ids are not secret.
+const lastKeyIdBytes = new Uint8Array(255);
+let lastKeyIdLength = 0;
+let lastKeyId = '';
+
+function decodeKeyId(envelope: Uint8Array, end: number): string | undefined {
+  const length = end - 4;
+  if (length === lastKeyIdLength) {
+    let i = 0;
+    while (i < length && envelope[4 + i] === lastKeyIdBytes[i]) i++;
+    if (i === length) return lastKeyId;
+  }
+  const keyId = decodeNewKeyId(envelope, end);
+  if (keyId !== undefined) {
+    for (let i = 0; i < length; i++) lastKeyIdBytes[i] = envelope[4 + i]!;
+    lastKeyIdLength = length;
+    lastKeyId = keyId;
+  }
+  return keyId;
+}
+
 // Key ids are usually short ASCII; building those by hand avoids a subarray
 // and a TextDecoder call per open. Anything else goes through the strict
 // decoder, which refuses malformed UTF-8.
-function decodeKeyId(envelope: Uint8Array, end: number): string | undefined {
+function decodeNewKeyId(envelope: Uint8Array, end: number): string | undefined {
   let ascii = '';
   for (let i = 4; i < end; i++) {
     const b = envelope[i]!;

@@ -22,14 +22,30 @@ export type Plaintext = Uint8Array | string | Secret<Uint8Array | string>;
 
 const LONE_SURROGATE = /\p{Cs}/u;
 
+// Key ids that passed validation, UTF-8 encoded: one data key seals many
+// values, and the regex, byte count and Buffer#write per call were a tenth of
+// a 100-byte seal. Key ids are not secret (they are stored in the clear); the
+// map is dropped whole past KEY_ID_LIMIT entries so it cannot grow without
+// bound.
+const KEY_ID_LIMIT = 1024;
+let keyIds = new Map<string, Uint8Array>();
+
+function keyIdBytes(keyId: unknown): Uint8Array {
+  const cached = typeof keyId === 'string' ? keyIds.get(keyId) : undefined;
+  if (cached !== undefined) return cached;
+  if (typeof keyId !== 'string' || keyId.length === 0 || LONE_SURROGATE.test(keyId)) throw encryptFailed('the key id is missing or not well-formed text');
+  const bytes = new Uint8Array(Buffer.from(keyId, 'utf8'));
+  if (bytes.length > MAX_KEY_ID_BYTES) throw encryptFailed(`the key id is longer than ${MAX_KEY_ID_BYTES} bytes`);
+  if (keyIds.size >= KEY_ID_LIMIT) keyIds = new Map();
+  keyIds.set(keyId, bytes);
+  return bytes;
+}
+
 export function sealWithNonce(plaintext: Plaintext, options: SealValueOptions, fillNonce: (nonce: Uint8Array) => void): Uint8Array {
   const algorithm = options?.algorithm ?? 'xchacha20-poly1305';
   const aead = Object.hasOwn(AEADS, algorithm) ? AEADS[algorithm] : undefined;
   if (aead === undefined) throw new CustodianError('ERR_CRYPTO_UNSUPPORTED', 'the algorithm is not one this build supports');
-  const keyId = options.key?.id;
-  if (typeof keyId !== 'string' || keyId.length === 0 || LONE_SURROGATE.test(keyId)) throw encryptFailed('the key id is missing or not well-formed text');
-  const keyIdLength = Buffer.byteLength(keyId, 'utf8');
-  if (keyIdLength > MAX_KEY_ID_BYTES) throw encryptFailed(`the key id is longer than ${MAX_KEY_ID_BYTES} bytes`);
+  const keyId = keyIdBytes(options.key?.id);
   const key = keyBytes(options.key.bytes);
   if (key === undefined || key.length !== aead.keyLength) throw encryptFailed(`the key is not ${aead.keyLength} bytes`);
   const revealed = plaintext instanceof Secret ? plaintext.reveal() : plaintext;
@@ -40,18 +56,22 @@ export function sealWithNonce(plaintext: Plaintext, options: SealValueOptions, f
   } else if (revealed instanceof Uint8Array) message = revealed;
   else throw encryptFailed('the plaintext is neither a string nor a Uint8Array');
 
+  const keyIdLength = keyId.length;
   const headerLength = 4 + keyIdLength + aead.nonceLength;
   const envelope = Buffer.allocUnsafe(headerLength + message.length + aead.tagLength);
   envelope[0] = ENVELOPE_MAGIC;
   envelope[1] = ENVELOPE_VERSION;
   envelope[2] = ALGORITHM_IDS[algorithm];
   envelope[3] = keyIdLength;
-  envelope.write(keyId, 4, 'utf8');
-  const nonce = envelope.subarray(4 + keyIdLength, headerLength);
+  for (let i = 0; i < keyIdLength; i++) envelope[4 + i] = keyId[i]!;
+  // Plain Uint8Array views: about half the cost of Buffer#subarray.
+  const memory = envelope.buffer;
+  const base = envelope.byteOffset;
+  const nonce = new Uint8Array(memory, base + 4 + keyIdLength, aead.nonceLength);
   fillNonce(nonce);
   const ad = associatedData(envelope, headerLength, options.context);
   if (ad === undefined) throw encryptFailed('the context needs non-empty table and column, a primary key, and well-formed text');
-  aead.sealInto(envelope.subarray(headerLength), key, nonce, message, ad);
+  aead.sealInto(new Uint8Array(memory, base + headerLength, envelope.length - headerLength), key, nonce, message, ad);
   if (typeof revealed === 'string') message.fill(0);
   // A Buffer (from Node's pool: ciphertext is not secret), which `pg` and
   // PGlite take as bytea as it is.
