@@ -153,6 +153,14 @@ interface ChunkRow {
 
 const part = (row: ChunkRow, i: number): string => row[`k${i}`] as string;
 
+/** A chunk ready to write: key parts per key column, old and new values as hex. */
+interface SealedChunk {
+  keyParts: string[][];
+  olds: string[];
+  news: string[];
+  unreadable: number;
+}
+
 class ColumnRun {
   #done = 0;
 
@@ -173,19 +181,26 @@ class ColumnRun {
       let after: string[] | undefined;
       let progressed = false;
       let unreadableThisPass = 0;
+      // While one chunk's UPDATE runs, the next chunk is read and sealed: the
+      // keyset makes chunks disjoint, so they never touch the same rows.
+      let writing: Promise<void> | undefined;
       for (;;) {
         if (this.options.signal?.aborted) break;
         const { rows } = await this.options.db.query<ChunkRow>(after ? sql.selectAfter : sql.selectFirst, after ? [prefix, this.chunkSize, ...after] : [prefix, this.chunkSize]);
         if (rows.length === 0) break;
         after = keyOf(rows[rows.length - 1]!, column);
-        const moved = await this.#chunk(column, rows, sql.update);
-        outcome.reencrypted += moved.written;
-        outcome.changedMeanwhile += moved.lost;
-        unreadableThisPass += moved.unreadable;
-        if (moved.written > 0) progressed = true;
-        this.#done += rows.length;
-        this.options.onProgress?.({ table: column.table, column: column.column, done: Math.min(this.#done, this.total), total: this.total });
+        const sealed = await this.#seal(column, rows);
+        unreadableThisPass += sealed.unreadable;
+        await writing;
+        writing = this.#write(sql.update, sealed).then((moved) => {
+          outcome.reencrypted += moved.written;
+          outcome.changedMeanwhile += moved.lost;
+          if (moved.written > 0) progressed = true;
+          this.#done += rows.length;
+          this.options.onProgress?.({ table: column.table, column: column.column, done: Math.min(this.#done, this.total), total: this.total });
+        });
       }
+      await writing;
       outcome.unreadable = unreadableThisPass;
       outcome.remaining = await rowsUnderKey(this.options.db, column.table, column.column, this.options.keyId);
       // Done when only unreadable values are left, or when a pass moves nothing (what is left needs a person, not a retry).
@@ -194,14 +209,12 @@ class ColumnRun {
     return outcome;
   }
 
-  async #chunk(column: EncryptedColumn, rows: ChunkRow[], update: string): Promise<{ written: number; lost: number; unreadable: number }> {
+  /** Records the chunk's decrypts (audited columns), then opens and re-seals each value; nothing is written yet. */
+  async #seal(column: EncryptedColumn, rows: ChunkRow[]): Promise<SealedChunk> {
     const contexts = rows.map((row) => contextOf(row, column));
     if (column.encryption.auditDecrypt) await this.#audit(column, contexts);
     const keyring = new Map([[this.old.id, this.old.key]]);
-    const keyParts: string[][] = column.primaryKey.map(() => []);
-    const olds: string[] = [];
-    const news: string[] = [];
-    let unreadable = 0;
+    const chunk: SealedChunk = { keyParts: column.primaryKey.map(() => []), olds: [], news: [], unreadable: 0 };
     for (let start = 0; start < rows.length; start += this.options.keys.reservationBlock) {
       const end = Math.min(rows.length, start + this.options.keys.reservationBlock);
       const key = await this.options.keys.keyForEncryption(this.scope, this.scopeId, end - start);
@@ -212,14 +225,14 @@ class ColumnRun {
           try {
             plaintext = openValue(row.v, { keys: keyring, context: contexts[i]! });
           } catch {
-            unreadable++;
+            chunk.unreadable++;
             continue;
           }
           try {
             const sealed = sealValue(plaintext, { key: { id: key.id, bytes: key.key }, algorithm: column.encryption.algorithm, context: contexts[i]! });
-            for (let k = 0; k < keyParts.length; k++) keyParts[k]!.push(part(row, k));
-            olds.push(hex(row.v));
-            news.push(hex(sealed));
+            for (let k = 0; k < chunk.keyParts.length; k++) chunk.keyParts[k]!.push(part(row, k));
+            chunk.olds.push(hex(row.v));
+            chunk.news.push(hex(sealed));
           } finally {
             plaintext.reveal().fill(0);
           }
@@ -228,9 +241,14 @@ class ColumnRun {
         key.key.reveal().fill(0);
       }
     }
-    if (news.length === 0) return { written: 0, lost: 0, unreadable };
-    const { rowCount } = await this.options.db.query(update, [...keyParts, olds, news]);
-    return { written: rowCount, lost: news.length - rowCount, unreadable };
+    return chunk;
+  }
+
+  /** The compare-and-swap: a row is written only if it still holds the value read. */
+  async #write(update: string, chunk: SealedChunk): Promise<{ written: number; lost: number }> {
+    if (chunk.news.length === 0) return { written: 0, lost: 0 };
+    const { rowCount } = await this.options.db.query(update, [...chunk.keyParts, chunk.olds, chunk.news]);
+    return { written: rowCount, lost: chunk.news.length - rowCount };
   }
 
   async #audit(column: EncryptedColumn, contexts: ValueContext[]): Promise<void> {
