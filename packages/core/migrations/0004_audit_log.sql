@@ -82,21 +82,35 @@ CREATE FUNCTION custodian.audit_frame(value text) RETURNS bytea
 -- SHA-256 over the event's encoding, chained to prev_hash. sha256() is built
 -- into PostgreSQL 11+ and PGlite; pgcrypto is not needed. The verifier
 -- recomputes the same bytes in JavaScript, independently of this function.
+-- Each field is framed as custodian.audit_frame() does, written out inline:
+-- PL/pgSQL evaluates this as one expression, about twenty times faster than
+-- fourteen calls of a SQL function that cannot be inlined.
 CREATE FUNCTION custodian.audit_event_hash(
   prev_hash bytea, tenant_id text, seq bigint, occurred_at timestamptz, actor_type text, actor_id text,
   action text, target_type text, target_id text, subject_id text, session_id text, purpose text,
   ip inet, user_agent text, metadata json
 ) RETURNS bytea
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $$ SELECT sha256(
-    custodian.audit_frame('custodian-audit-v1') || prev_hash
-    || custodian.audit_frame(tenant_id) || int8send(seq)
-    || int8send((extract(epoch FROM occurred_at) * 1000000)::bigint)
-    || custodian.audit_frame(actor_type) || custodian.audit_frame(actor_id) || custodian.audit_frame(action)
-    || custodian.audit_frame(target_type) || custodian.audit_frame(target_id)
-    || custodian.audit_frame(subject_id) || custodian.audit_frame(session_id) || custodian.audit_frame(purpose)
-    || custodian.audit_frame(ip::text) || custodian.audit_frame(user_agent) || custodian.audit_frame(metadata::text)
-  ) $$;
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+  AS $$
+BEGIN
+  RETURN sha256(
+    '\x00000012'::bytea || convert_to('custodian-audit-v1', 'UTF8') || prev_hash
+    || CASE WHEN tenant_id IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(tenant_id, 'UTF8'))) || convert_to(tenant_id, 'UTF8') END
+    || int8send(seq) || int8send((extract(epoch FROM occurred_at) * 1000000)::bigint)
+    || CASE WHEN actor_type IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(actor_type, 'UTF8'))) || convert_to(actor_type, 'UTF8') END
+    || CASE WHEN actor_id IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(actor_id, 'UTF8'))) || convert_to(actor_id, 'UTF8') END
+    || CASE WHEN action IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(action, 'UTF8'))) || convert_to(action, 'UTF8') END
+    || CASE WHEN target_type IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(target_type, 'UTF8'))) || convert_to(target_type, 'UTF8') END
+    || CASE WHEN target_id IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(target_id, 'UTF8'))) || convert_to(target_id, 'UTF8') END
+    || CASE WHEN subject_id IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(subject_id, 'UTF8'))) || convert_to(subject_id, 'UTF8') END
+    || CASE WHEN session_id IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(session_id, 'UTF8'))) || convert_to(session_id, 'UTF8') END
+    || CASE WHEN purpose IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(purpose, 'UTF8'))) || convert_to(purpose, 'UTF8') END
+    || CASE WHEN ip::text IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(ip::text, 'UTF8'))) || convert_to(ip::text, 'UTF8') END
+    || CASE WHEN user_agent IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(user_agent, 'UTF8'))) || convert_to(user_agent, 'UTF8') END
+    || CASE WHEN metadata::text IS NULL THEN '\xffffffff'::bytea ELSE int4send(octet_length(convert_to(metadata::text, 'UTF8'))) || convert_to(metadata::text, 'UTF8') END
+  );
+END
+$$;
 
 -- The reference columns: every column of a foreign key on audit_events that
 -- is declared ON DELETE SET NULL.
