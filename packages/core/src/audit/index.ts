@@ -4,7 +4,7 @@ export { createAuditAppender, type AuditAppender, type AuditAppenderOptions } fr
 export { noRedaction, type RedactionHook } from './redaction.js';
 export { canonicalJson } from './canonical-json.js';
 export { ACTION_PATTERN, MAX_METADATA_BYTES } from './validate-event.js';
-export { encodeEvent, eventHash, GENESIS_HASH, DOMAIN_TAG, type ChainFields } from './chain-encoding.js';
+export { encodeEvent, eventHash, eventHashHex, GENESIS_HASH, DOMAIN_TAG, type ChainFields } from './chain-encoding.js';
 export { formatVerifierKey, parseVerifierKey, signNote, openNote, noteKeyId, type NoteVerifierKey, type OpenedNote } from './signed-note.js';
 export {
   AUDIT_SIGNING_KEY_ENV,

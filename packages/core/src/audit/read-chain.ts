@@ -4,14 +4,16 @@ import type { ChainFields } from './chain-encoding.js';
 /** One stored event as the verifier reads it: the hashed fields in their hashed form, and the two hashes. */
 export interface StoredLink extends ChainFields {
   seq: number;
-  prevHash: Uint8Array;
-  hash: Uint8Array;
+  /** Hex, as read: the verifier compares and encodes hex without making buffers. */
+  prevHash: string;
+  hash: string;
 }
 
 // Each column in exactly the form the encoding hashes: time as integer
 // microseconds, ip with its prefix length, metadata as its stored text.
 const PAGE_SQL = `SELECT seq, (extract(epoch FROM occurred_at) * 1000000)::int8::text AS us, actor_type, actor_id, action,
-    target_type, target_id, subject_id, session_id, purpose, ip::text AS ip, user_agent, metadata::text AS metadata, prev_hash, hash
+    target_type, target_id, subject_id, session_id, purpose, ip::text AS ip, user_agent, metadata::text AS metadata,
+    encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
   FROM custodian.audit_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`;
 
 interface PageRow {
@@ -28,8 +30,8 @@ interface PageRow {
   ip: string | null;
   user_agent: string | null;
   metadata: string;
-  prev_hash: Uint8Array;
-  hash: Uint8Array;
+  prev_hash: string;
+  hash: string;
 }
 
 /**
@@ -37,10 +39,17 @@ interface PageRow {
  * memory stays flat however long the chain is.
  */
 export async function* readChain(db: Queryable, tenant: string, pageSize = 5000): AsyncGenerator<StoredLink[]> {
-  let after = 0;
+  const page = (after: number) => db.query<PageRow>(PAGE_SQL, [tenant, after, pageSize]);
+  let pending = page(0);
   for (;;) {
-    const { rows } = await db.query<PageRow>(PAGE_SQL, [tenant, after, pageSize]);
+    const { rows } = await pending;
     if (rows.length === 0) return;
+    const last = Number(rows[rows.length - 1]!.seq);
+    // Ask for the next page before handing this one over: the database and the
+    // network work while the caller hashes (on PostgreSQL; PGlite runs them in turn).
+    const full = rows.length === pageSize;
+    if (full) pending = page(last);
+    pending.catch(() => {}); // an abandoned prefetch must not be an unhandled rejection
     yield rows.map((r) => ({
       tenant,
       seq: Number(r.seq),
@@ -59,8 +68,7 @@ export async function* readChain(db: Queryable, tenant: string, pageSize = 5000)
       prevHash: r.prev_hash,
       hash: r.hash,
     }));
-    after = Number(rows[rows.length - 1]!.seq);
-    if (rows.length < pageSize) return;
+    if (!full) return;
   }
 }
 

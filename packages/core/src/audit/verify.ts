@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/types.js';
 import { isCustodianError } from '../errors.js';
-import { eventHash, GENESIS_HASH } from './chain-encoding.js';
+import { eventHashHex } from './chain-encoding.js';
 import { parseCheckpointBody } from './checkpoint.js';
 import { listAuditTenants, readChain } from './read-chain.js';
 import { openNote, type NoteVerifierKey } from './signed-note.js';
@@ -60,6 +59,8 @@ export interface VerifyOptions {
   external?: readonly ExternalCheckpoint[];
   pageSize?: number;
 }
+
+const GENESIS_HEX = '00'.repeat(32);
 
 interface Anchor {
   size: number;
@@ -125,7 +126,7 @@ async function verifyTenant(
   if (head && head.size > 0) addAnchor({ size: head.size, hash: head.hash, source: 'head' });
 
   let expected = 1;
-  let prev: Uint8Array = GENESIS_HASH;
+  let prev = GENESIS_HEX;
   let events = 0;
   walk: for await (const page of readChain(db, tenant, pageSize)) {
     for (const link of page) {
@@ -136,16 +137,16 @@ async function verifyTenant(
       }
       // Content against the event's own prev_hash first, so a recomputed hash
       // shows as the broken link it leaves behind rather than as changed content.
-      if (!same(eventHash(link.prevHash, link), link.hash)) {
+      if (eventHashHex(link.prevHash, link) !== link.hash) {
         damage('content-changed', link.seq, 'the event does not match its hash');
         break walk;
       }
-      if (!same(link.prevHash, prev)) {
+      if (link.prevHash !== prev) {
         damage('link-broken', link.seq, 'the event does not link to its predecessor');
         break walk;
       }
       for (const anchor of anchors.get(link.seq) ?? []) {
-        if (anchor.hash !== Buffer.from(link.hash).toString('hex')) {
+        if (anchor.hash !== link.hash) {
           damage('fork', link.seq, anchor.source === 'checkpoint' ? 'the chain differs from a signed checkpoint at this size' : 'the chain differs from its head record at this size');
           break walk;
         }
@@ -178,6 +179,3 @@ function checkNote(note: string, keys: readonly NoteVerifierKey[]): ReturnType<t
   }
 }
 
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}

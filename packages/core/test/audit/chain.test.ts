@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { APP_ROLE, type Database } from '@custodian/core/db';
-import { auditLogDecryptSink, canonicalJson, createAuditAppender, encodeEvent, eventHash, GENESIS_HASH, readChain, verifyAuditLog } from '@custodian/core/audit';
+import { auditLogDecryptSink, canonicalJson, createAuditAppender, encodeEvent, eventHash, eventHashHex, GENESIS_HASH, readChain, verifyAuditLog } from '@custodian/core/audit';
 import { testBackend } from '@custodian/core/testing';
 import { openAuditDatabase, sampleEvent } from './helpers.js';
 
@@ -39,13 +39,14 @@ describe(`the audit chain (${testBackend()})`, () => {
     for await (const page of readChain(db, 't-enc')) links.push(...page);
     assert.equal(links.length, 2);
     assert.equal(eventHash(GENESIS_HASH, links[0]!).toString('hex'), withNulls.hash);
-    assert.equal(eventHash(links[0]!.hash, links[1]!).toString('hex'), full.hash);
+    assert.equal(eventHash(Buffer.from(links[0]!.hash, 'hex'), links[1]!).toString('hex'), full.hash);
+    assert.equal(eventHashHex(links[0]!.hash, links[1]!), full.hash);
     // The layout, byte by byte, for the second event (docs/audit.md).
     const bytes = Buffer.from(encodeEvent(links[0]!.hash, links[1]!));
     const frame = (s: string) => Buffer.concat([Buffer.from([0, 0, 0, Buffer.byteLength(s)]), Buffer.from(s)]);
     const int64 = (n: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64BE(n); return b; };
     const expected = Buffer.concat([
-      frame('custodian-audit-v1'), links[0]!.hash, frame('t-enc'), int64(2n), int64(1767323045678000n),
+      frame('custodian-audit-v1'), Buffer.from(links[0]!.hash, 'hex'), frame('t-enc'), int64(2n), int64(1767323045678000n),
       frame('member'), frame('member-1'), frame('plan.change'), frame('plan'), frame('plan-7'), frame('subject-2'), frame('session-3'),
       frame('billing'), frame('192.0.2.10/32'), frame('Mozilla/5.0 (test)'), frame('{"n":7,"note":"é ü 漢字","tier":"pro"}'),
     ]);
