@@ -109,6 +109,14 @@ describe(`the audit chain (${testBackend()})`, () => {
     ]);
   });
 
+  test('C2: many decrypts are recorded in one committed transaction, all or none', async () => {
+    const sink = auditLogDecryptSink(db);
+    const entry = (i: number) => ({ actor: { type: 'service' as const, id: 'reencrypt' }, purpose: 'key-rotation', tenant: 'company-9', table: 't', column: 'c', rowKey: String(i), keyId: 'dk-1' });
+    await sink.recordMany!([entry(1), entry(2), entry(3)]);
+    await assert.rejects(sink.recordMany!([entry(4), { ...entry(5), purpose: 'x\u0000' }]), (e: Failure) => e.code === 'ERR_AUDIT_WRITE_FAILED');
+    assert.deepEqual((await events('company-9')).map((e) => [e.seq, e.action]), [[1, 'key.decrypt'], [2, 'key.decrypt'], [3, 'key.decrypt']]);
+  });
+
   test('C7: metadata passes the redaction hook before it is encoded, hashed and written', async () => {
     const seen: string[] = [];
     const redacting = createAuditAppender({
