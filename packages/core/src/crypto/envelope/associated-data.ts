@@ -4,9 +4,14 @@ import { contextCapacity, writeContext, type ValueContext } from './context.js';
 // are synchronous and the AD is consumed before they return, so reuse is
 // safe; it saves an allocation per call, which at 100-byte values is a large
 // share of the cost. The AD holds only the header and context, never secrets.
-// A Buffer of its own (not from Node's pool) for Buffer#write; the view
-// handed out is a plain Uint8Array, which is cheaper to make than a Buffer's.
+// A Buffer of its own (not from Node's pool) for Buffer#write.
 let scratch = Buffer.allocUnsafeSlow(1024);
+// The views handed out are kept and handed out again while their bounds stay
+// the same (they do for every value of one column under one key): making a
+// view costs about as much as writing the header.
+let adView = new Uint8Array(0);
+let nonceView = new Uint8Array(0);
+let nonceOffset = -1;
 
 /**
  * The AEAD's associated data: the envelope header, byte for byte, followed by
@@ -18,9 +23,28 @@ let scratch = Buffer.allocUnsafeSlow(1024);
  */
 export function associatedData(envelope: Uint8Array, headerLength: number, context: ValueContext): Uint8Array | undefined {
   const need = headerLength + contextCapacity(context);
-  if (need > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
+  if (need > scratch.length) {
+    scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
+    adView = new Uint8Array(0);
+    nonceOffset = -1;
+  }
   // A short copy by hand: cheaper than subarray + set for a ~50-byte header.
   for (let i = 0; i < headerLength; i++) scratch[i] = envelope[i]!;
   const end = writeContext(context, scratch, headerLength);
-  return end < 0 ? undefined : new Uint8Array(scratch.buffer, scratch.byteOffset, end);
+  if (end < 0) return undefined;
+  if (adView.length !== end) adView = new Uint8Array(scratch.buffer, scratch.byteOffset, end);
+  return adView;
+}
+
+/**
+ * The nonce inside the header that the last successful associatedData call
+ * copied: the same bytes as the envelope's, as a view that can be handed out
+ * again. Valid until the next call.
+ */
+export function associatedNonce(offset: number, length: number): Uint8Array {
+  if (offset !== nonceOffset || nonceView.length !== length) {
+    nonceView = new Uint8Array(scratch.buffer, scratch.byteOffset + offset, length);
+    nonceOffset = offset;
+  }
+  return nonceView;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EnvelopeAlgorithm } from '../aead/index.js';
 import { decryptFailed } from '../fail.js';
 import { Secret } from '../secret.js';
-import { associatedData } from './associated-data.js';
+import { associatedData, associatedNonce } from './associated-data.js';
 import type { ValueContext } from './context.js';
 import { readHeader } from './format.js';
 import { keyBytes, type KeyMaterial } from './key-bytes.js';
@@ -53,18 +53,20 @@ export function openValue(envelope: Uint8Array, options: OpenValueOptions): Secr
   const expected = options?.expectedAlgorithm;
   if (expected !== undefined && expected !== aead.id) usable = false;
   let ad = associatedData(envelope, headerLength, options?.context);
+  let nonce: Uint8Array;
   if (ad === undefined) {
     usable = false;
     ad = envelope.subarray(0, headerLength);
+    nonce = envelope.subarray(nonceOffset, headerLength);
+  } else {
+    nonce = associatedNonce(nonceOffset, aead.nonceLength);
   }
   const sealedLength = envelope.length - headerLength;
   const out = plaintextBuffer(sealedLength - aead.tagLength);
   try {
-    // Plain Uint8Array views: about half the cost of Buffer#subarray.
-    const memory = envelope.buffer;
-    const base = envelope.byteOffset;
-    const nonce = new Uint8Array(memory, base + nonceOffset, aead.nonceLength);
-    aead.openInto(out, usable ? found! : DUMMY_KEY, nonce, new Uint8Array(memory, base + headerLength, sealedLength), ad);
+    // A plain Uint8Array view: about half the cost of Buffer#subarray.
+    const sealed = new Uint8Array(envelope.buffer, envelope.byteOffset + headerLength, sealedLength);
+    aead.openInto(out, usable ? found! : DUMMY_KEY, nonce, sealed, ad);
   } catch {
     throw decryptFailed();
   }

@@ -5,7 +5,7 @@ import { AEADS, type EnvelopeAlgorithm } from '../aead/index.js';
 import { CustodianError } from '../../errors.js';
 import { encryptFailed } from '../fail.js';
 import { Secret } from '../secret.js';
-import { associatedData } from './associated-data.js';
+import { associatedData, associatedNonce } from './associated-data.js';
 import type { ValueContext } from './context.js';
 import { ALGORITHM_IDS, ENVELOPE_MAGIC, ENVELOPE_VERSION, MAX_KEY_ID_BYTES } from './format.js';
 import { keyBytes, type KeyMaterial } from './key-bytes.js';
@@ -64,14 +64,17 @@ export function sealWithNonce(plaintext: Plaintext, options: SealValueOptions, f
   envelope[2] = ALGORITHM_IDS[algorithm];
   envelope[3] = keyIdLength;
   for (let i = 0; i < keyIdLength; i++) envelope[4 + i] = keyId[i]!;
-  // Plain Uint8Array views: about half the cost of Buffer#subarray.
-  const memory = envelope.buffer;
-  const base = envelope.byteOffset;
-  const nonce = new Uint8Array(memory, base + 4 + keyIdLength, aead.nonceLength);
-  fillNonce(nonce);
+  // The AD is built from the header before the nonce is drawn; the nonce is
+  // then drawn straight into the AD's copy of the header and copied into the
+  // envelope, which saves making a view of the envelope for it.
+  const nonceOffset = 4 + keyIdLength;
   const ad = associatedData(envelope, headerLength, options.context);
   if (ad === undefined) throw encryptFailed('the context needs non-empty table and column, a primary key, and well-formed text');
-  aead.sealInto(new Uint8Array(memory, base + headerLength, envelope.length - headerLength), key, nonce, message, ad);
+  const nonce = associatedNonce(nonceOffset, aead.nonceLength);
+  fillNonce(nonce);
+  for (let i = 0; i < nonce.length; i++) envelope[nonceOffset + i] = nonce[i]!;
+  // A plain Uint8Array view: about half the cost of Buffer#subarray.
+  aead.sealInto(new Uint8Array(envelope.buffer, envelope.byteOffset + headerLength, envelope.length - headerLength), key, nonce, message, ad);
   if (typeof revealed === 'string') message.fill(0);
   // A Buffer (from Node's pool: ciphertext is not secret), which `pg` and
   // PGlite take as bytea as it is.
