@@ -15,6 +15,13 @@ const key = randomBytes(32);
 const keys = new Map([['tenant-42/v1', key]]);
 const context = { tenant: 'tenant-42', table: 'oauth_tokens', column: 'refresh_token', primaryKey: ['tenant-42', '3f9c2a7e-0d1b-4c55-9a61-5b7f0e8d2c11'] };
 
+/** Bytes of the encoded context in the associated data (docs/envelope.md, "Associated data"). */
+function contextLength(c: typeof context): number {
+  const framed = (s: string) => 4 + Buffer.byteLength(s, 'utf8');
+  const parts: readonly string[] = typeof c.primaryKey === 'string' ? [c.primaryKey] : c.primaryKey;
+  return 1 + (c.tenant === undefined ? 0 : framed(c.tenant)) + framed(c.table) + framed(c.column) + 4 + parts.reduce((n, p) => n + framed(p), 0);
+}
+
 interface Raw {
   seal(m: Buffer, ad: Buffer): { n: Buffer; c: Buffer };
   open(s: { n: Buffer; c: Buffer }, ad: Buffer): Buffer;
@@ -98,7 +105,7 @@ export async function run({ quick }: { quick: boolean }): Promise<void> {
     const openOptions = { keys, context, expectedAlgorithm: algorithm };
     const raw = RAW[algorithm];
     // Same AD length as the envelope's: header + encoded context.
-    const adLength = sealValue(small, options).length - 116 + 75;
+    const adLength = sealValue(small, options).length - small.length - 16 + contextLength(context);
     const ad = randomBytes(adLength);
     const env = sealValue(small, options);
     const rawSealed = raw.seal(small, ad);
