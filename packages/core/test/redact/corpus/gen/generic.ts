@@ -77,6 +77,8 @@ const jwtMakers: Maker[] = [
   },
 ];
 
+const SERVICE_ACCOUNT = 'uploader@acme-prod.iam.gserviceaccount.com';
+
 const privateKeyMakers: Maker[] = [
   (rng) => {
     const value = v.privateKey(rng, '\n');
@@ -85,11 +87,14 @@ const privateKeyMakers: Maker[] = [
   (rng) => {
     const value = v.privateKey(rng, '\\n');
     const text = rng.pick([
-      `{"type":"service_account","project_id":"acme-prod-${rng.int(1000, 9999)}","private_key_id":"${rng.chars(HEX, 40)}","private_key":"${value}\\n","client_email":"uploader@acme-prod.iam.gserviceaccount.com"}`,
+      `{"type":"service_account","project_id":"acme-prod-${rng.int(1000, 9999)}","private_key_id":"${rng.chars(HEX, 40)}","private_key":"${value}\\n","client_email":"${SERVICE_ACCOUNT}"}`,
       `JWT_PRIVATE_KEY="${value}\\n"`,
       `{"level":50,"msg":"failed to parse signing key","key":"${value}"}`,
     ]);
-    return { text, secrets: [secret('private-key', value, ['generic-secret'])] };
+    const secrets = [secret('private-key', value, ['generic-secret'])];
+    // A service account's address is still an email address; nothing in a log line says it is a robot.
+    if (text.includes(SERVICE_ACCOUNT)) secrets.push(secret('email', SERVICE_ACCOUNT));
+    return { text, secrets };
   },
   (rng) => {
     const raw = v.privateKey(rng, '\n');

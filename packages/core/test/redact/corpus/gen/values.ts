@@ -208,7 +208,9 @@ export function cardNumber(rng: Rng, valid = true, separator?: string): string {
   const body = prefix + rng.digits(brand.length - prefix.length - 1);
   const check = luhnCheckDigit(body);
   const digits = body + String(valid ? check : (check + rng.int(1, 9)) % 10);
-  const sep = separator ?? rng.pick(['', ' ', ' ', '-']);
+  const picked = separator ?? rng.pick(['', ' ', ' ', '-']);
+  // Nobody prints the rare 13-digit cards in groups, so they stay one run of digits.
+  const sep = brand.length === 13 ? '' : picked;
   if (sep === '') return digits;
   const parts: string[] = [];
   let at = 0;
