@@ -30,8 +30,15 @@ export function associatedData(envelope: Uint8Array, headerLength: number, conte
   }
   // A short copy by hand: cheaper than subarray + set for a ~50-byte header.
   for (let i = 0; i < headerLength; i++) scratch[i] = envelope[i]!;
-  const end = writeContext(context, scratch, headerLength);
-  if (end < 0) return undefined;
+  let end: number;
+  try {
+    end = writeContext(context, scratch, headerLength);
+  } catch {
+    // Only a caller's exotic context (getters or a Proxy answering
+    // differently on the second read than on the first) gets here.
+    return undefined;
+  }
+  if (end < 0 || end > scratch.length) return undefined;
   if (adView.length !== end) adView = new Uint8Array(scratch.buffer, scratch.byteOffset, end);
   return adView;
 }

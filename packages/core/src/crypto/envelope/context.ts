@@ -123,6 +123,10 @@ function placeBytes(table: unknown, column: unknown): Uint8Array | undefined {
  * for ASCII and more for anything else, so `written === s.length` means ASCII.
  */
 function framed(s: string, out: Buffer, at: number): number {
+  // contextCapacity leaves this much room; only a context whose getters
+  // answer differently the second time can get here without it, and then a
+  // silently truncated write must not pass for a whole one.
+  if (at + 4 + 3 * s.length > out.length) return -1;
   // Short strings (most identifiers) are copied by hand, which skips a native
   // call and its argument checks; from about 32 characters (a UUID) the
   // native UTF-8 write is the cheaper one.
