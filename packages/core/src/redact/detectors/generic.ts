@@ -1,0 +1,103 @@
+import { isPlaceholder, looksGenerated } from '../validators.js';
+import { HIGH, MEDIUM, type Detector, type Validated } from './types.js';
+
+/** Names whose value is a password: password, passwd, pwd, passphrase, DB_PASS, … */
+const PASSWORD_NAME = /^(?:.{0,40}[_.-])?(?:pass(?:word|wd|phrase)?|pwd)(?:[_.-].{0,40})?$|password|passwd|passphrase/i;
+/** Names whose value is a credential of another sort. */
+const SECRET_NAME = /secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|signature|^sig$|^key$|^code$|session|jwt|x-amz-(?:credential|signature|security-token)/i;
+
+/** A value assigned to a password name is a password unless it is a placeholder or empty. */
+function passwordValue(value: string): false | Validated {
+  if (value.length < 3 || isPlaceholder(value)) return false;
+  return HIGH;
+}
+
+/** A value assigned to another secret-ish name is a secret when it looks generated. */
+function secretValue(value: string): false | Validated {
+  if (isPlaceholder(value)) return false;
+  return looksGenerated(value, 3) ? MEDIUM : false;
+}
+
+// name, optional closing quote, an assignment (=, :, :=, =>), optional spaces and opening quote.
+const ASSIGN = `["']?\\s{0,5}(?::=|=>|[:=])\\s{0,5}`;
+const VALUE_UNQUOTED = `[^\\s"'\`,;&}{)(\\]\\[\\\\<>]{1,512}`;
+
+export const GENERIC_DETECTORS: readonly Detector[] = [
+  {
+    kind: 'private-key',
+    keywords: ['PRIVATE KEY'],
+    // The whole PEM block, also when JSON escaping turned its newlines into a literal "\n";
+    // a block cut off before its END line is taken to the end of its base64.
+    // The body may not hold "-----" (only its END line does), so a BEGIN without an END costs
+    // a scan to the next dashes, not 20,000 characters: linear however many BEGINs a line holds.
+    pattern: /-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:(?:[^-]|-(?!----)){16,20000}?-----END[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=\s]|\\[nr]){16,20000})/g,
+    priority: 100,
+  },
+  {
+    kind: 'authorization-header',
+    words: ['bearer', 'authorization'],
+    // The credential after the scheme, with or without the header name (curl -H, HTTP dumps, JSON).
+    pattern: /(?:\b(?:proxy-)?authorization["']?\s{0,5}[:=]\s{0,5}["']?(?:Bearer|Basic|Token|Digest|Bot|ApiKey)\s{1,5}|\bBearer\s{1,5})(?<secret>[A-Za-z0-9._~+/=:-]{8,4096})/gi,
+    validate: (secret) => (isPlaceholder(secret) ? false : HIGH),
+    priority: 70,
+  },
+  {
+    kind: 'jwt',
+    keywords: ['eyJ'],
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,8192}\.eyJ[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{0,8192}(?![A-Za-z0-9_-])/g,
+    priority: 75,
+  },
+  {
+    kind: 'url-credentials',
+    keywords: ['://'],
+    // The user:password of a URL (postgres://app:pw@db/…).
+    pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/(?<secret>[^\s:/?#@"'<>\\]{1,256}:[^\s/?#@"'<>\\]{1,256})@/g,
+    validate: (secret) => (isPlaceholder(secret.slice(secret.indexOf(':') + 1)) ? false : HIGH),
+    priority: 80,
+  },
+  {
+    kind: 'url-credentials',
+    keywords: ['?', '&', ';'],
+    // A credential in a query string (?token=…, &api_key=…, X-Amz-Signature=…); a password
+    // parameter is reported as a password assignment.
+    pattern: /[?&;](?<name>[A-Za-z0-9_.-]{0,30}(?:token|key|secret|pass|pwd|auth|sig|code|session|jwt|credential)[A-Za-z0-9_.-]{0,30})=(?<secret>[^&\s#"'<>\\]{1,2048})/gi,
+    validate: (secret, match) => {
+      const name = match.groups!.name!;
+      if (PASSWORD_NAME.test(name)) return passwordValue(secret) && { confidence: 'high', kind: 'password-assignment' };
+      if (!SECRET_NAME.test(name)) return false;
+      if (isPlaceholder(secret) || secret.length < 6) return false;
+      return HIGH;
+    },
+    priority: 60,
+  },
+  {
+    kind: 'password-assignment',
+    words: ['pass', 'pwd'],
+    // password = "…" / PASSWORD=… / "password": "…" / password: … / --password=… / $pass => '…'
+    pattern: new RegExp(
+      `(?<![A-Za-z0-9])(?<name>[A-Za-z0-9_.-]{0,40}(?:pass(?:word|wd|phrase)?|pwd)[A-Za-z0-9_.-]{0,40})${ASSIGN}(?:\\\\?"(?<dq>[^"\\\\\\n]{1,512})\\\\?"|'(?<sq>[^'\\\\\\n]{1,512})'|(?<bare>${VALUE_UNQUOTED}))`,
+      'gi',
+    ),
+    validate: (_secret, match) => {
+      if (!PASSWORD_NAME.test(match.groups!.name!)) return false;
+      return passwordValue(valueOf(match));
+    },
+    priority: 50,
+  },
+  {
+    kind: 'generic-secret',
+    words: ['secret', 'token', 'key', 'credential', 'auth', 'session'],
+    // A generated-looking value next to a secret-ish name: api_key=…, "client_secret": "…", X-Api-Key: …
+    pattern: new RegExp(
+      `(?<![A-Za-z0-9])(?<name>[A-Za-z0-9_.-]{0,40}(?:secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session[_-]?id|signing[_-]?key|encryption[_-]?key|master[_-]?key)[A-Za-z0-9_.-]{0,40})${ASSIGN}(?:\\\\?"(?<dq>[^"\\\\\\n]{1,512})\\\\?"|'(?<sq>[^'\\\\\\n]{1,512})'|(?<bare>${VALUE_UNQUOTED}))`,
+      'gi',
+    ),
+    validate: (_secret, match) => secretValue(valueOf(match)),
+    priority: 40,
+  },
+];
+
+function valueOf(match: RegExpExecArray): string {
+  const g = match.groups!;
+  return g.dq ?? g.sq ?? g.bare ?? '';
+}

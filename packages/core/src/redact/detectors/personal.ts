@@ -1,0 +1,72 @@
+import { cardBrand, luhn, validSsn } from '../validators.js';
+import { HIGH, MEDIUM, type Detector } from './types.js';
+
+/** Top-level domains that are really file extensions: icon@2x.png is not an address. */
+const FILE_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'scss', 'map', 'json', 'html', 'htm', 'md', 'txt', 'lock', 'yaml', 'yml', 'toml', 'xml', 'pdf', 'zip', 'gz', 'tar', 'wasm', 'node', 'so', 'dll', 'exe', 'sh', 'py', 'rb', 'go', 'rs', 'java', 'kt', 'swift', 'vue', 'svelte', 'woff', 'woff2', 'ttf', 'otf', 'mp3', 'mp4', 'mov', 'avi', 'webm', 'csv', 'log', 'bak', 'tmp', 'min']);
+
+/** True when `at` follows a `scheme://` with no space, quote or slash between them (looked for at most 300 characters back). */
+function insideUrlAuthority(text: string, at: number): boolean {
+  for (let i = at - 1; i >= 2 && i >= at - 300; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 47 && text.charCodeAt(i - 1) === 47 && text.charCodeAt(i - 2) === 58) return true; // "://"
+    if (c === 32 || c === 34 || c === 39 || c === 47 || c === 9 || c === 10) return false; // space, quotes, '/', tab, newline
+  }
+  return false;
+}
+
+export const PERSONAL_DETECTORS: readonly Detector[] = [
+  {
+    kind: 'email',
+    keywords: ['@'],
+    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}(?<tld>[A-Za-z]{2,24})(?![A-Za-z0-9-])/g,
+    validate: (_secret, match, text) => {
+      if (FILE_TLDS.has(match.groups!.tld!.toLowerCase())) return false;
+      // user:password@host inside a URL is the URL credentials detector's; the host is not an address.
+      return insideUrlAuthority(text, match.index) ? false : HIGH;
+    },
+    priority: 30,
+  },
+  {
+    kind: 'card-number',
+    // 13 digits not right after a word character, '.', ':' … (JSON numbers such as an epoch in ms follow ':').
+    trigger: /\d{4}[ -]\d{4}|(?:^|[^\w.+\-/:])\d{13}/,
+    // 13–19 digits in groups of 4 (or Amex 4-6-5) or unbroken; never part of a longer number,
+    // a decimal, a version, a UUID or an identifier.
+    pattern: /(?<![\w.+\-/:])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{5}|\d{13,19})(?![\w]|[.,:\-/]\d)/g,
+    validate: (secret) => {
+      const digits = secret.replace(/[ -]/g, '');
+      if (digits.length < 13 || digits.length > 19 || !luhn(digits) || !cardBrand(digits)) return false;
+      // Unbroken digit runs are often ids; only brand-valid and Luhn-valid ones get here, still say so.
+      return digits.length === secret.length ? MEDIUM : HIGH;
+    },
+    priority: 25,
+  },
+  {
+    kind: 'us-ssn',
+    trigger: /\d{3}[- ]\d{2}[- ]\d{4}/,
+    words: ['ssn', 'social'],
+    pattern: /(?<![\w.\-/:])(?<area>\d{3})([- ])(?<group>\d{2})\2(?<serial>\d{4})(?![\w]|[.,:\-/]\d)|(?:ssn|social[_ -]?security(?:[_ -]?(?:number|no))?)["']?\s{0,5}[:=]\s{0,5}["']?(?<bare>\d{9})(?!\d)/gi,
+    validate: (_secret, match) => {
+      const g = match.groups!;
+      if (g.bare) return validSsn(g.bare.slice(0, 3), g.bare.slice(3, 5), g.bare.slice(5)) ? HIGH : false;
+      return validSsn(g.area!, g.group!, g.serial!) ? HIGH : false;
+    },
+    priority: 26,
+  },
+  {
+    kind: 'phone-number',
+    trigger: /[+(]\d|\d{3}[.-]\d{3}[.-]|\d{3,5} \d{3}/,
+    // E.164 (+14155552671, +44 20 7946 0958), US (415) 555-2671 / 415-555-2671 / 415.555.2671,
+    // UK national 020 7946 0958. A bare run of 10 digits is an id, not a phone number.
+    pattern:
+      /(?<![\w+.\-/:])(?:\+[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){1,5}[ .-]?\d{2,4}|\(\d{3}\)\s?\d{3}[ .-]\d{4}|[2-9]\d{2}([.-])[2-9]\d{2}\1\d{4}|0\d{2,4} \d{3,4} \d{3,4})(?![\w]|[.,:\-/]\d)/g,
+    validate: (secret) => {
+      const digits = secret.replace(/\D/g, '');
+      if (secret.startsWith('+')) return digits.length >= 8 && digits.length <= 15 ? HIGH : false;
+      if (secret.startsWith('0')) return digits.length >= 10 && digits.length <= 11 ? MEDIUM : false;
+      const area = secret.replace(/^\(/, '');
+      return digits.length === 10 && area[0] !== '0' && area[0] !== '1' ? HIGH : false;
+    },
+    priority: 20,
+  },
+];
