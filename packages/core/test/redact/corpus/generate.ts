@@ -11,6 +11,7 @@ import { negativeCases } from './gen/negatives.js';
 import { personalMakersByKind } from './gen/personal.js';
 import { secret, type Case } from './gen/types.js';
 import { vendorMakers } from './gen/vendor.js';
+import { extraCases, genericExtras, negativeMentions, personalExtras, vendorExtras } from './gen/extras.js';
 
 const SEED = 'custodian-redact-corpus-v1';
 
@@ -76,8 +77,11 @@ function write(name: string, cases: Case[]): void {
 }
 
 const rng = new Rng(SEED);
-write('vendor-keys.jsonl', family(rng, vendorMakers, true));
-write('generic.jsonl', family(rng, genericMakers, false));
-write('personal.jsonl', family(rng, personalMakersByKind, false));
-write('negatives.jsonl', negativeCases(rng).map((n) => ({ text: n.text, secrets: [], note: n.note })));
+write('vendor-keys.jsonl', [...family(rng, vendorMakers, true), ...extraCases(`${SEED}:vendor-extras`, vendorExtras, 3)]);
+write('generic.jsonl', [...family(rng, genericMakers, false), ...extraCases(`${SEED}:generic-extras`, genericExtras, 4)]);
+write('personal.jsonl', [...family(rng, personalMakersByKind, false), ...extraCases(`${SEED}:personal-extras`, personalExtras, 4)]);
+write('negatives.jsonl', [
+  ...negativeCases(rng).map((n) => ({ text: n.text, secrets: [], note: n.note })),
+  ...negativeMentions.map((text) => ({ text, secrets: [], note: 'mentions a format without a value' })),
+]);
 write('mixed-logs.jsonl', mixedCases(rng, 200));
