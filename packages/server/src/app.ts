@@ -3,6 +3,7 @@ import type { Database } from '@custodian/core/db';
 import { ConfigError, PolicyInvalidError } from '@custodian/core/errors';
 import { validatePolicy, type Policy } from '@custodian/core/policy';
 import { createLogger, type Logger } from './logging/logger.js';
+import { redactorForPolicy } from './logging/redactor.js';
 import { requestLogging, requestLogWriter } from './logging/request-log.js';
 import { STYLE_CSP_SOURCE } from './pages/layout.js';
 import { errorHandling, frameworkErrorHandler } from './plugins/errors.js';
@@ -55,7 +56,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     throw new ConfigError('mode must be `development` or `production`', 'pass mode: "development" or "production"');
   }
   const policy = checked.policy;
-  const logger = options.logger ?? createLogger();
+  const logger = options.logger ?? createLogger({ redactor: redactorForPolicy(policy) });
   const headers = securityHeaderSet({ production: options.mode === 'production', styleSources: [STYLE_CSP_SOURCE] });
   const writeRequestLog = requestLogWriter(logger, policy.logging.requestFields);
 

@@ -45,7 +45,16 @@ export function compile(detectors: readonly Detector[]): DetectorSet {
   const index = (pick: (d: CompiledDetector) => readonly string[] | undefined, fold: (s: string) => string) => {
     const map = new Map<string, CompiledDetector[]>();
     for (const d of compiled) for (const k of pick(d) ?? []) map.set(fold(k), [...(map.get(fold(k)) ?? []), d]);
-    return map;
+    // The scan reports one literal per hit, the longest at that place, and moves past it: a hit
+    // on "password" must also select the detectors of "pass", and one on "secret_access_key"
+    // those of "secret" and "key" — every literal found inside it.
+    const closed = new Map<string, CompiledDetector[]>();
+    for (const [k, list] of map) {
+      const all = new Set(list);
+      for (const [other, more] of map) if (other !== k && k.includes(other)) more.forEach((d) => all.add(d));
+      closed.set(k, [...all]);
+    }
+    return closed;
   };
   const byKeyword = index((d) => d.keywords, (s) => s);
   const byWord = index((d) => d.words, (s) => s.toLowerCase());
@@ -118,7 +127,12 @@ export function findAll(text: string, set: DetectorSet): Finding[] {
       }
       const secret = text.slice(start, end);
       const verdict = d.validate ? d.validate(secret, m, text) : { confidence: 'high' as Confidence };
-      if (verdict === false) continue;
+      if (verdict === false) {
+        // A refused value may itself begin a real match ("auth.Handler : TWILIO_AUTH_TOKEN = '…'"):
+        // resume at the value, not after it. Each refusal still moves forward, so the scan stays linear.
+        if (start > m.index) re.lastIndex = start;
+        continue;
+      }
       end -= verdict.trimEnd ?? 0;
       if (end <= start) continue;
       if (markers.length > 0 && overlapsMarker(markers, start, end)) continue;

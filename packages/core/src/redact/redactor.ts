@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { CustodianError } from '../errors.js';
-import { GENERIC_DETECTORS } from './detectors/generic.js';
+import { assignment, GENERIC_DETECTORS } from './detectors/generic.js';
 import { PERSONAL_DETECTORS } from './detectors/personal.js';
 import type { Detector, Finding } from './detectors/types.js';
 import { VENDOR_DETECTORS } from './detectors/vendor.js';
@@ -58,6 +58,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const detectors = compile([
     ...DETECTORS.filter((d) => options.personalData !== false || !PERSONAL_KINDS.has(d.kind)),
     ...(options.patterns ?? []).map(customDetector),
+    ...(options.denyKeys?.length ? [deniedKeyDetector(options.denyKeys)] : []),
   ]);
   const denied = denyKeyMatcher(options.denyKeys);
   const maxDepth = options.maxDepth ?? 32;
@@ -128,6 +129,21 @@ function customDetector(custom: { name: string; pattern: string }): Detector {
     throw new CustodianError('ERR_CONFIG_INVALID', `the redaction pattern "${custom.name}" is not a valid regular expression`, { hint: 'check it with new RegExp(…) in Node' });
   }
   return { kind: custom.name, pattern, priority: 95 };
+}
+
+/**
+ * The policy's extra deny-listed keys, also inside strings (a JSON line, a
+ * config dump): `"internal_ref": "…"`, `internal_ref=…`. The built-in names
+ * are covered by the password and secret detectors.
+ */
+function deniedKeyDetector(keys: readonly string[]): Detector {
+  const names = keys.map((k) => k.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|');
+  return {
+    kind: 'denied-key',
+    words: keys,
+    pattern: assignment(names),
+    priority: 45,
+  };
 }
 
 function stableText(v: unknown): string {

@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
  * Redacting them would only hide useful context.
  */
 const PLACEHOLDER =
-  /^(?:\$\{[^}]{0,100}\}|\$\(?[A-Z_][A-Z0-9_]{0,60}\)?|\{\{[^}]{0,100}\}\}|<[^>]{0,100}>|%[A-Z_]{1,60}%|\[[^\]]{0,100}\]|[*xX•.#-]{1,}|(?:your|my|the)[_-][a-z_-]{0,40}|changeme|placeholder|example|redacted|null|nil|none|undefined|true|false|secret|password|token|string|value|test|dummy)$/i;
+  /^(?:\$\{[^}]{0,100}\}|\$\(?[A-Z_][A-Z0-9_]{0,60}\)?|\{\{[^}]{0,100}\}\}|<[^>]{0,100}>|%[A-Z_]{1,60}%|\[[^\]]{0,100}\]|[*xX•.#-]{1,}|(?:your|my|the)[_-][a-z_-]{0,40}|placeholder|example|redacted|null|nil|none|undefined|true|false|secret|password|token|string|value|test|dummy)$/i;
 
 export function isPlaceholder(value: string): boolean {
   if (PLACEHOLDER.test(value)) return true;

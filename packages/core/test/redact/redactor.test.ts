@@ -93,7 +93,7 @@ describe('structured values', () => {
     const error = Object.assign(new Error('signup failed for ada@example.com'), { code: 'E_SIGNUP', password: 'hunter2' });
     const out = redactor.value({ err: error }).err as unknown as Record<string, string>;
     assert.equal(out.name, 'Error');
-    assert.match(out.message, /^signup failed for \[REDACTED:email:[0-9a-f]{8}\]$/);
+    assert.match(out.message!, /^signup failed for \[REDACTED:email:[0-9a-f]{8}\]$/);
     assert.ok(!out.stack!.includes('ada@example.com'));
     assert.equal(out.code, 'E_SIGNUP');
     assert.match(out.password!, /^\[REDACTED:denied-key:/);

@@ -4,7 +4,7 @@ import { resolveRootKey, type RootKey } from '@custodian/core/crypto';
 import { CustodianError } from '@custodian/core/errors';
 import type { Policy } from '@custodian/core/policy';
 import { buildServer } from '../app.js';
-import { createLogger } from '../logging/index.js';
+import { createLogger, redactorForPolicy } from '../logging/index.js';
 import { info, yellow } from './output.js';
 
 export type Mode = 'development' | 'production';
@@ -42,8 +42,8 @@ export function rootKeyFor(mode: Mode, stateDir: string): RootKey {
  */
 export async function startServer(options: StartOptions & { rootKey?: RootKey }): Promise<string> {
   // Resolving it checks the configuration: production stops here without a key.
-  if (!options.rootKey) rootKeyFor(options.mode, options.stateDir);
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+  const rootKey = options.rootKey ?? rootKeyFor(options.mode, options.stateDir);
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', redactor: redactorForPolicy(options.policy, rootKey.key) });
   const app = await buildServer({ policy: options.policy, db: options.db, logger, mode: options.mode });
   let address: string;
   try {

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { ConfigError } from '@custodian/core/errors';
+import { createRedactor, type Redactor } from '@custodian/core/redact';
 import { errorFields } from './error-fields.js';
 
 export type { Logger } from 'pino';
@@ -10,10 +11,13 @@ export interface LoggerOptions {
   /** Where lines go: standard output by default; tests pass a stream to read them back. */
   destination?: DestinationStream;
   /**
-   * Runs on every serialised line just before it is written: the hook where
-   * the redactor scrubs secrets and personal data (A5, B4).
+   * Scrubs every serialised line just before it is written (A5, B4): secrets
+   * and personal data anywhere in it — messages, error stacks, objects logged
+   * carelessly — become `[REDACTED:<kind>:<tag>]`. By default a redactor
+   * with the built-in detectors; the server passes one configured from the
+   * policy (`redactorForPolicy`).
    */
-  scrub?: (line: string) => string;
+  redactor?: Redactor;
 }
 
 /**
@@ -28,6 +32,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (level !== 'silent' && !(level in pino.levels.values)) {
     throw new ConfigError('the log level is not one of fatal, error, warn, info, debug, trace, silent', 'set LOG_LEVEL to one of those, e.g. info');
   }
+  const redactor = options.redactor ?? createRedactor();
   return pino(
     {
       level,
@@ -39,7 +44,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         req: (req: { method?: string; url?: string }) => ({ method: req.method, path: redactQuery(req.url ?? '') }),
         res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
       },
-      ...(options.scrub && { hooks: { streamWrite: options.scrub } }),
+      hooks: { streamWrite: (line: string) => redactor.string(line) },
     },
     options.destination,
   );

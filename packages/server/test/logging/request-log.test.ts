@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PATHS, createLogger } from '@custodian/server';
+import { PATHS, createLogger, redactorForPolicy } from '@custodian/server';
 import { redactQuery } from '../../src/logging/logger.js';
 import { testPolicy } from '../helpers/policy.js';
 import { testServer } from '../helpers/server.js';
@@ -79,11 +79,32 @@ describe('request logging', () => {
     assert.ok(!out[0]!.includes('alice') && !out[0]!.includes('s3cr3t') && !out[0]!.includes('eyJ'), 'nothing leaks');
   });
 
-  test('a scrub hook sees every line before it is written', () => {
+  test('A5, C9, B4: every line is redacted before it is written — messages, objects logged carelessly, nested values — and stays valid JSON', () => {
     const out: string[] = [];
-    const logger = createLogger({ destination: { write: (l: string) => void out.push(l) }, scrub: (l) => l.replace(/sk_live_\w+/g, '[REDACTED:stripe]') });
-    logger.info({ note: 'key sk_live_51Habcdefghijklmnop' }, 'x');
-    assert.match(out[0]!, /key \[REDACTED:stripe\]/);
+    const logger = createLogger({ destination: { write: (l: string) => void out.push(l) } });
+    const key = 'sk-ant-api03-' + 'Qw3'.repeat(31) + 'AA';
+    logger.info({ payload: { email: 'alice@example.com', password: 'hunter2-correct', card: '4111 1111 1111 1111' }, header: `Bearer ${key}` }, 'calling with sk_live_51Habcdefghijklmnop');
+    logger.warn(`retrying with ${key}`);
+    const all = out.join('');
+    for (const secret of [key, 'alice@example.com', 'hunter2-correct', '4111 1111 1111 1111', 'sk_live_51Habcdefghijklmnop']) assert.ok(!all.includes(secret), 'the secret is gone');
+    const first = JSON.parse(out[0]!) as { msg: string; payload: Record<string, string>; header: string };
+    assert.match(first.msg, /^calling with \[REDACTED:stripe-key:[0-9a-f]{8}\]$/);
+    assert.match(first.payload.email!, /^\[REDACTED:email:/);
+    assert.match(first.payload.password!, /^\[REDACTED:password-assignment:/);
+    assert.match(first.header, /^Bearer \[REDACTED:anthropic-key:/);
+    // The same secret gets the same tag on every line (correlation without the value).
+    const tagOf = (line: string) => /\[REDACTED:anthropic-key:([0-9a-f]{8})\]/.exec(line)![1];
+    assert.equal(tagOf(out[0]!), tagOf(out[1]!));
+  });
+
+  test('A5: the server’s redactor follows the policy: extra deny-listed keys and patterns, kept prefixes', async () => {
+    const policy = testPolicy((p) => (p.logging = { redact: { denyKeys: ['internal_ref'], patterns: [{ name: 'ticket-token', pattern: 'TT-[0-9]{6}' }], keepPrefixes: true } }));
+    const out: string[] = [];
+    const logger = createLogger({ destination: { write: (l: string) => void out.push(l) }, redactor: redactorForPolicy(policy) });
+    logger.info('"internal_ref": "R-17" TT-123456 sk_live_51Habcdefghijklmnop');
+    assert.match(out[0]!, /internal_ref\\": \\"\[REDACTED:denied-key:[0-9a-f]{8}\]\\"/);
+    assert.match(out[0]!, /\[REDACTED:ticket-token:[0-9a-f]{8}\]/);
+    assert.match(out[0]!, /sk_live_\[REDACTED:stripe-key:[0-9a-f]{8}\]/);
   });
 
   test('an unknown log level is refused at start-up with a clear error', () => {

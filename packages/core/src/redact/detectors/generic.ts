@@ -6,21 +6,45 @@ const PASSWORD_NAME = /^(?:.{0,40}[_.-])?(?:pass(?:word|wd|phrase)?|pwd)(?:[_.-]
 /** Names whose value is a credential of another sort. */
 const SECRET_NAME = /secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|signature|^sig$|^key$|^code$|session|jwt|x-amz-(?:credential|signature|security-token)/i;
 
-/** A value assigned to a password name is a password unless it is a placeholder or empty. */
+/**
+ * Names that merely mention a secret: when it changed, how long it must be,
+ * its id, a file about it (password_changed_at, password_min_length,
+ * private_key_id, nextPageToken, password-policy.ts).
+ */
+const NOT_A_SECRET_NAME =
+  /(?:[_.-]?(?:at|on|date|time|ts|count|len|length|min|max|policy|rules?|expires?|expiry|changed|reset|hint|type|id|ids|name|url|uri|path|file|version|enabled|required|less|strength|field|label))$|page_?token|next_?token|continuation_?token|sync_?token|cursor|\.(?:[cm]?[jt]sx?|py|rb|go|java|kt|php|rs|json|ya?ml|toml|ini|md)$/i;
+
+/** Values that point at a secret instead of holding it: a variable, a lookup, a vault tag, a date. */
+const REFERENCE_VALUE =
+  /^(?:!|os\.environ|os\.getenv|process\.env|getenv|System\.getenv|ENV\[|env\(|config[.[]|settings\.|secrets\.|self\.|this\.|vault:|\d{4}-\d{2}-\d{2}|\d{1,4}(?::\d{1,4})?$|(?:true|false|null|none|nil)$)/i;
+
+/** A value assigned to a password name is a password unless it is a placeholder, a reference or empty. */
 function passwordValue(value: string): false | Validated {
-  if (value.length < 3 || isPlaceholder(value)) return false;
+  if (value.length < 3 || isPlaceholder(value) || REFERENCE_VALUE.test(value)) return false;
   return HIGH;
 }
 
 /** A value assigned to another secret-ish name is a secret when it looks generated. */
 function secretValue(value: string): false | Validated {
-  if (isPlaceholder(value)) return false;
+  if (isPlaceholder(value) || REFERENCE_VALUE.test(value)) return false;
   return looksGenerated(value, 3) ? MEDIUM : false;
 }
 
 // name, optional closing quote, an assignment (=, :, :=, =>), optional spaces and opening quote.
-const ASSIGN = `["']?\\s{0,5}(?::=|=>|[:=])\\s{0,5}`;
+const ASSIGN = `(?:\\\\?["'])?\\s{0,5}(?::=|=>|[:=])\\s{0,5}`;
 const VALUE_UNQUOTED = `[^\\s"'\`,;&}{)(\\]\\[\\\\<>]{1,512}`;
+
+/**
+ * `name = value` in code, config, JSON, YAML, env files and CLI flags: the
+ * value (group dq, sq or bare) double-quoted (also JSON-escaped \"…\"),
+ * single-quoted, or bare up to a delimiter. `name` is a pattern source.
+ */
+export function assignment(name: string): RegExp {
+  return new RegExp(
+    `(?<![A-Za-z0-9])(?<name>${name})${ASSIGN}(?:\\\\?"(?<dq>[^"\\\\\\n]{1,512})\\\\?"|'(?<sq>[^'\\\\\\n]{1,512})'|(?<bare>${VALUE_UNQUOTED}))`,
+    'gi',
+  );
+}
 
 export const GENERIC_DETECTORS: readonly Detector[] = [
   {
@@ -30,7 +54,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     // a block cut off before its END line is taken to the end of its base64.
     // The body may not hold "-----" (only its END line does), so a BEGIN without an END costs
     // a scan to the next dashes, not 20,000 characters: linear however many BEGINs a line holds.
-    pattern: /-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:(?:[^-]|-(?!----)){16,20000}?-----END[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=\s]|\\[nr]){16,20000})/g,
+    pattern: /-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:(?:[^-]|-(?!----)){16,20000}?-----END[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:\r?\n|\\r?\\n)(?:[A-Za-z0-9+/=]|\r?\n|\\r?\\n){16,20000})/g,
     priority: 100,
   },
   {
@@ -38,7 +62,8 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     words: ['bearer', 'authorization'],
     // The credential after the scheme, with or without the header name (curl -H, HTTP dumps, JSON).
     pattern: /(?:\b(?:proxy-)?authorization["']?\s{0,5}[:=]\s{0,5}["']?(?:Bearer|Basic|Token|Digest|Bot|ApiKey)\s{1,5}|\bBearer\s{1,5})(?<secret>[A-Za-z0-9._~+/=:-]{8,4096})/gi,
-    validate: (secret) => (isPlaceholder(secret) ? false : HIGH),
+    // "Bearer followed by a space…" is prose: a credential has a digit, a symbol or some length.
+    validate: (secret) => (isPlaceholder(secret) || (/^[a-z]+$/.test(secret) && secret.length < 20) ? false : HIGH),
     priority: 70,
   },
   {
@@ -51,7 +76,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     kind: 'url-credentials',
     keywords: ['://'],
     // The user:password of a URL (postgres://app:pw@db/…).
-    pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/(?<secret>[^\s:/?#@"'<>\\]{1,256}:[^\s/?#@"'<>\\]{1,256})@/g,
+    pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/(?<secret>[^\s:/?#@"'<>\\]{0,256}:[^\s/?#@"'<>\\]{1,256})@/g,
     validate: (secret) => (isPlaceholder(secret.slice(secret.indexOf(':') + 1)) ? false : HIGH),
     priority: 80,
   },
@@ -74,25 +99,36 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     kind: 'password-assignment',
     words: ['pass', 'pwd'],
     // password = "…" / PASSWORD=… / "password": "…" / password: … / --password=… / $pass => '…'
-    pattern: new RegExp(
-      `(?<![A-Za-z0-9])(?<name>[A-Za-z0-9_.-]{0,40}(?:pass(?:word|wd|phrase)?|pwd)[A-Za-z0-9_.-]{0,40})${ASSIGN}(?:\\\\?"(?<dq>[^"\\\\\\n]{1,512})\\\\?"|'(?<sq>[^'\\\\\\n]{1,512})'|(?<bare>${VALUE_UNQUOTED}))`,
-      'gi',
-    ),
+    pattern: assignment('[A-Za-z0-9_.-]{0,40}(?:pass(?:word|wd|phrase)?|pwd)[A-Za-z0-9_.-]{0,40}'),
     validate: (_secret, match) => {
-      if (!PASSWORD_NAME.test(match.groups!.name!)) return false;
+      const name = match.groups!.name!;
+      if (!PASSWORD_NAME.test(name) || NOT_A_SECRET_NAME.test(name)) return false;
       return passwordValue(valueOf(match));
     },
+    priority: 50,
+  },
+  {
+    kind: 'password-assignment',
+    words: ['password', 'identified'],
+    // SQL: ALTER/CREATE USER … WITH PASSWORD '…', MySQL's IDENTIFIED BY '…'.
+    pattern: /\b(?:PASSWORD|IDENTIFIED\s{1,5}BY)\s{1,5}'(?<secret>[^'\n]{1,256})'/gi,
+    validate: (secret) => passwordValue(secret),
+    priority: 50,
+  },
+  {
+    kind: 'password-assignment',
+    keywords: ['-u ', '--user'],
+    // curl -u user:password, --user user:password
+    pattern: /(?<!\S)(?:-u|--user)[ =]{1,5}["']?[^\s:"']{1,128}:(?<secret>[^\s"']{1,256})/g,
+    validate: (secret) => passwordValue(secret),
     priority: 50,
   },
   {
     kind: 'generic-secret',
     words: ['secret', 'token', 'key', 'credential', 'auth', 'session'],
     // A generated-looking value next to a secret-ish name: api_key=…, "client_secret": "…", X-Api-Key: …
-    pattern: new RegExp(
-      `(?<![A-Za-z0-9])(?<name>[A-Za-z0-9_.-]{0,40}(?:secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session[_-]?id|signing[_-]?key|encryption[_-]?key|master[_-]?key)[A-Za-z0-9_.-]{0,40})${ASSIGN}(?:\\\\?"(?<dq>[^"\\\\\\n]{1,512})\\\\?"|'(?<sq>[^'\\\\\\n]{1,512})'|(?<bare>${VALUE_UNQUOTED}))`,
-      'gi',
-    ),
-    validate: (_secret, match) => secretValue(valueOf(match)),
+    pattern: assignment('[A-Za-z0-9_.-]{0,40}(?:secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session[_-]?id|signing[_-]?key|encryption[_-]?key|master[_-]?key)[A-Za-z0-9_.-]{0,40}'),
+    validate: (_secret, match) => (NOT_A_SECRET_NAME.test(match.groups!.name!) ? false : secretValue(valueOf(match))),
     priority: 40,
   },
 ];

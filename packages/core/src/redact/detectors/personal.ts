@@ -32,7 +32,7 @@ export const PERSONAL_DETECTORS: readonly Detector[] = [
     trigger: /\d{4}[ -]\d{4}|(?:^|[^\w.+\-/:])\d{13}/,
     // 13–19 digits in groups of 4 (or Amex 4-6-5) or unbroken; never part of a longer number,
     // a decimal, a version, a UUID or an identifier.
-    pattern: /(?<![\w.+\-/:])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{5}|\d{13,19})(?![\w]|[.,:\-/]\d)/g,
+    pattern: /(?<![\w.+\-/:])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{13,19})(?![\w]|[.:\-/]\d)/g,
     validate: (secret) => {
       const digits = secret.replace(/[ -]/g, '');
       if (digits.length < 13 || digits.length > 19 || !luhn(digits) || !cardBrand(digits)) return false;
@@ -45,7 +45,7 @@ export const PERSONAL_DETECTORS: readonly Detector[] = [
     kind: 'us-ssn',
     trigger: /\d{3}[- ]\d{2}[- ]\d{4}/,
     words: ['ssn', 'social'],
-    pattern: /(?<![\w.\-/:])(?<area>\d{3})([- ])(?<group>\d{2})\2(?<serial>\d{4})(?![\w]|[.,:\-/]\d)|(?:ssn|social[_ -]?security(?:[_ -]?(?:number|no))?)["']?\s{0,5}[:=]\s{0,5}["']?(?<bare>\d{9})(?!\d)/gi,
+    pattern: /(?<![\w.\-/:])(?<area>\d{3})([- ])(?<group>\d{2})\2(?<serial>\d{4})(?![\w]|[.:\-/]\d)|(?:ssn|social[_ -]?security(?:[_ -]?(?:number|no))?)["']?\s{0,5}[:=]\s{0,5}["']?(?<bare>\d{9})(?!\d)/gi,
     validate: (_secret, match) => {
       const g = match.groups!;
       if (g.bare) return validSsn(g.bare.slice(0, 3), g.bare.slice(3, 5), g.bare.slice(5)) ? HIGH : false;
@@ -59,7 +59,7 @@ export const PERSONAL_DETECTORS: readonly Detector[] = [
     // E.164 (+14155552671, +44 20 7946 0958), US (415) 555-2671 / 415-555-2671 / 415.555.2671,
     // UK national 020 7946 0958. A bare run of 10 digits is an id, not a phone number.
     pattern:
-      /(?<![\w+.\-/:])(?:\+[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){1,5}[ .-]?\d{2,4}|\(\d{3}\)\s?\d{3}[ .-]\d{4}|[2-9]\d{2}([.-])[2-9]\d{2}\1\d{4}|0\d{2,4} \d{3,4} \d{3,4})(?![\w]|[.,:\-/]\d)/g,
+      /(?<![\w+.\-/])(?<!(?<!tel):)(?:\+[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){1,5}[ .-]?\d{2,4}|\(\d{3}\)\s?\d{3}[ .-]\d{4}|[2-9]\d{2}([.-])[2-9]\d{2}\1\d{4}|0\d{2,4} \d{3,4} \d{3,4})(?![\w]|[.:\-/]\d)/g,
     validate: (secret) => {
       const digits = secret.replace(/\D/g, '');
       if (secret.startsWith('+')) return digits.length >= 8 && digits.length <= 15 ? HIGH : false;

@@ -62,7 +62,7 @@ export const VENDOR_DETECTORS: readonly Detector[] = [
     kind: 'aws-secret-key',
     words: ['secretaccesskey', 'secret_access_key', 'aws_secret', 'awssecret'],
     // Only with context: 40 base64 characters alone are too common to call a secret.
-    pattern: /(?:secret_?access_?key|SecretAccessKey|aws_?secret(?:_?key)?)["']?\s{0,5}(?::=|=>|[:=])\s{0,5}["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+    pattern: /(?:secret_?access_?key|SecretAccessKey|aws_?secret(?:_?key)?)(?:\\?["'])?\s{0,5}(?::=|=>|[:=])\s{0,5}(?:\\?["'])?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     validate: notPlaceholder,
     priority: 85,
   },
