@@ -128,8 +128,8 @@ function framed(s: string, out: Buffer, at: number): number {
   // silently truncated write must not pass for a whole one.
   if (at + 4 + 3 * s.length > out.length) return -1;
   // Short strings (most identifiers) are copied by hand, which skips a native
-  // call and its argument checks; from about 32 characters (a UUID) the
-  // native UTF-8 write is the cheaper one.
+  // call and its argument checks; from 32 characters (a UUID) on, the loop
+  // costs as much as one native UTF-8 write, so that takes over.
   let length = s.length < 32 ? writeAscii(s, out, at + 4) : -1;
   if (length < 0) {
     length = out.write(s, at + 4, 'utf8');
