@@ -104,6 +104,39 @@ function scan(re: RegExp, text: string, hit: (m: RegExpExecArray) => void): void
  * named after the member with the highest priority.
  */
 export function findAll(text: string, set: DetectorSet): Finding[] {
+  if (!text.includes('\\')) return findIn(text, set);
+  // In JSON text (a serialised log line) a newline is the two characters \ and n, and the n
+  // would glue itself to the word after it ("\nAKIA…" reads as "nAKIA…"). Scan a copy in which
+  // each escaped newline, return and tab is that character doubled — the same length, so spans
+  // map back one to one — then widen any span that would cut an escape in two.
+  const { scanned, pairs } = unescapeWhitespace(text);
+  return findIn(scanned, set).map((f) => {
+    let { start, end } = f;
+    if (pairs.has(start - 1)) start -= 1;
+    if (pairs.has(end - 1)) end += 1;
+    return start === f.start && end === f.end ? f : { ...f, start, end };
+  });
+}
+
+/** `\n`, `\r`, `\t` (outside `\\`) become two real characters; `pairs` holds each pair's first offset. */
+function unescapeWhitespace(text: string): { scanned: string; pairs: Set<number> } {
+  const pairs = new Set<number>();
+  let scanned = '';
+  let from = 0;
+  for (let i = text.indexOf('\\'); i !== -1 && i < text.length - 1; i = text.indexOf('\\', i)) {
+    const next = text[i + 1];
+    const real = next === 'n' ? '\n' : next === 'r' ? '\r' : next === 't' ? '\t' : undefined;
+    if (real) {
+      scanned += text.slice(from, i) + real + real;
+      pairs.add(i);
+      from = i + 2;
+    }
+    i += 2; // an escaped backslash, quote or anything else: skip both characters
+  }
+  return { scanned: scanned + text.slice(from), pairs };
+}
+
+function findIn(text: string, set: DetectorSet): Finding[] {
   const selected = select(text, set);
   if (selected.size === 0) return [];
   const candidates: Candidate[] = [];

@@ -44,9 +44,9 @@ test('A5: no catastrophic backtracking — time grows linearly with input up to 
     const small = timeOf(fill(unit, 128 * 1024));
     const large = timeOf(fill(unit, 1024 * 1024));
     report.push(`${name.padEnd(40)} 128 KB ${small.toFixed(1).padStart(7)} ms   1 MB ${large.toFixed(1).padStart(7)} ms`);
-    // 8x the input: linear is about 8x the time. Quadratic would be 64x. Timer noise on small
-    // figures is absorbed by the floor.
-    assert.ok(large <= Math.max(16 * small, 150), `${name}: 128 KB took ${small.toFixed(1)} ms, 1 MB took ${large.toFixed(1)} ms`);
+    // 8x the input: linear is about 8x the time, quadratic 64x. The margin (24x) and the floor
+    // absorb a busy machine's noise; a quadratic shape still fails by far.
+    assert.ok(large <= Math.max(24 * small, 150), `${name}: 128 KB took ${small.toFixed(1)} ms, 1 MB took ${large.toFixed(1)} ms`);
     assert.ok(large < 3000, `${name}: 1 MB took ${large.toFixed(0)} ms`);
   }
   console.log(report.join('\n'));

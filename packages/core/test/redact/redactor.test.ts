@@ -57,6 +57,17 @@ describe('markers', () => {
     assert.deepEqual([other?.kind, other?.confidence], ['github-token', 'medium']);
   });
 
+  test('A5, B4: JSON text — secrets right after an escaped newline are found, and the output stays valid JSON', () => {
+    const key = 'AKIA2E3F4G5H6J7K7L2M';
+    const message = `keys:\n${key}\nada@example.com\t4111 1111 1111 1111\r\n123-45-6789\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\npath C:\\new\\${key}`;
+    const line = JSON.stringify({ msg: message });
+    const out = redactor.string(line);
+    const parsed = JSON.parse(out) as { msg: string };
+    for (const secret of [key, 'ada@example.com', '4111 1111 1111 1111', '123-45-6789', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC']) assert.ok(!out.includes(secret), secret);
+    assert.match(parsed.msg, /^keys:\n\[REDACTED:aws-access-key-id:[0-9a-f]{8}\]\n\[REDACTED:email:[0-9a-f]{8}\]\t\[REDACTED:card-number:/);
+    assert.equal(redactor.string(out), out);
+  });
+
   test('overlapping findings are merged: nothing either detector found stays visible', () => {
     const text = 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
     const found = redactor.findings(text);
