@@ -11,10 +11,15 @@ export interface StoredLink extends ChainFields {
 
 // Each column in exactly the form the encoding hashes: time as integer
 // microseconds, ip with its prefix length, metadata as its stored text.
-const PAGE_SQL = `SELECT seq, (extract(epoch FROM occurred_at) * 1000000)::int8::text AS us, actor_type, actor_id, action,
+// A cursor, not pages by key: one scan of the chain whatever the planner
+// estimates (right after a bulk load, before statistics, a "seq > $n LIMIT"
+// page can become a scan and sort of the whole rest of the chain, per page).
+const CURSOR = 'custodian_audit_chain';
+const DECLARE_SQL = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
+  SELECT seq, (extract(epoch FROM occurred_at) * 1000000)::int8::text AS us, actor_type, actor_id, action,
     target_type, target_id, subject_id, session_id, purpose, ip::text AS ip, user_agent, metadata::text AS metadata,
     encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
-  FROM custodian.audit_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`;
+  FROM custodian.audit_events WHERE tenant_id = $1 ORDER BY seq`;
 
 interface PageRow {
   seq: number;
@@ -35,40 +40,50 @@ interface PageRow {
 }
 
 /**
- * A tenant's events in sequence order, read in pages by key (seq > last), so
- * memory stays flat however long the chain is.
+ * A tenant's events in sequence order, in pages from one cursor, so memory
+ * stays flat however long the chain is. Call it inside a transaction (a
+ * repeatable-read one sees one snapshot throughout), and drain it or end the
+ * transaction: the cursor lives until then.
  */
-export async function* readChain(db: Queryable, tenant: string, pageSize = 5000): AsyncGenerator<StoredLink[]> {
-  const page = (after: number) => db.query<PageRow>(PAGE_SQL, [tenant, after, pageSize]);
-  let pending = page(0);
-  for (;;) {
-    const { rows } = await pending;
-    if (rows.length === 0) return;
-    const last = Number(rows[rows.length - 1]!.seq);
-    // Ask for the next page before handing this one over: the database and the
-    // network work while the caller hashes (on PostgreSQL; PGlite runs them in turn).
-    const full = rows.length === pageSize;
-    if (full) pending = page(last);
-    pending.catch(() => {}); // an abandoned prefetch must not be an unhandled rejection
-    yield rows.map((r) => ({
-      tenant,
-      seq: Number(r.seq),
-      occurredAtMicros: BigInt(r.us),
-      actorType: r.actor_type,
-      actorId: r.actor_id,
-      action: r.action,
-      targetType: r.target_type,
-      targetId: r.target_id,
-      subjectId: r.subject_id,
-      sessionId: r.session_id,
-      purpose: r.purpose,
-      ip: r.ip,
-      userAgent: r.user_agent,
-      metadata: r.metadata,
-      prevHash: r.prev_hash,
-      hash: r.hash,
-    }));
-    if (!full) return;
+export async function* readChain(tx: Queryable, tenant: string, pageSize = 5000): AsyncGenerator<StoredLink[]> {
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
+  await tx.query(DECLARE_SQL, [tenant]);
+  const fetch = () => tx.query<PageRow>(`FETCH ${pageSize} FROM ${CURSOR}`);
+  let pending = fetch();
+  try {
+    for (;;) {
+      const { rows } = await pending;
+      if (rows.length === 0) return;
+      // Ask for the next page before handing this one over: the database and
+      // the network work while the caller hashes (on PostgreSQL).
+      const full = rows.length === pageSize;
+      if (full) {
+        pending = fetch();
+        pending.catch(() => {}); // an abandoned prefetch must not be an unhandled rejection
+      }
+      yield rows.map((r) => ({
+        tenant,
+        seq: Number(r.seq),
+        occurredAtMicros: BigInt(r.us),
+        actorType: r.actor_type,
+        actorId: r.actor_id,
+        action: r.action,
+        targetType: r.target_type,
+        targetId: r.target_id,
+        subjectId: r.subject_id,
+        sessionId: r.session_id,
+        purpose: r.purpose,
+        ip: r.ip,
+        userAgent: r.user_agent,
+        metadata: r.metadata,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+      }));
+      if (!full) return;
+    }
+  } finally {
+    await pending.catch(() => undefined);
+    await tx.query(`CLOSE ${CURSOR}`).catch(() => undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Database } from '../db/types.js';
+import type { Database, Queryable } from '../db/types.js';
 import { isCustodianError } from '../errors.js';
 import { eventHashHex } from './chain-encoding.js';
 import { parseCheckpointBody } from './checkpoint.js';
@@ -83,7 +83,9 @@ export async function verifyAuditLog(db: Database, options: VerifyOptions = {}):
   const tenants = options.tenant !== undefined ? [options.tenant] : await listAuditTenants(db);
   const report: VerifyReport = { ok: true, tenants: [], events: 0, signatures: keys.length > 0 ? 'checked' : 'unchecked' };
   for (const tenant of tenants) {
-    const result = await verifyTenant(db, tenant, keys, (options.external ?? []).filter((c) => c.tenant === tenant), options.pageSize);
+    const external = (options.external ?? []).filter((c) => c.tenant === tenant);
+    // One snapshot per tenant: the checkpoints, the head and every page agree even while appends go on.
+    const result = await db.transaction((tx) => verifyTenant(tx, tenant, keys, external, options.pageSize), { isolation: 'repeatable read', readOnly: true });
     report.events += result.events;
     if (result.problems.length > 0) report.ok = false;
     report.tenants.push(result);
@@ -92,7 +94,7 @@ export async function verifyAuditLog(db: Database, options: VerifyOptions = {}):
 }
 
 async function verifyTenant(
-  db: Database,
+  db: Queryable,
   tenant: string,
   keys: readonly NoteVerifierKey[],
   external: readonly ExternalCheckpoint[],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { APP_ROLE, type Database } from '@custodian/core/db';
-import { auditLogDecryptSink, canonicalJson, createAuditAppender, encodeEvent, eventHash, eventHashHex, GENESIS_HASH, readChain, verifyAuditLog } from '@custodian/core/audit';
+import { auditLogDecryptSink, canonicalJson, createAuditAppender, encodeEvent, eventHash, eventHashHex, GENESIS_HASH, readChain, verifyAuditLog, type StoredLink } from '@custodian/core/audit';
 import { testBackend } from '@custodian/core/testing';
 import { openAuditDatabase, sampleEvent } from './helpers.js';
 
@@ -35,8 +35,10 @@ describe(`the audit chain (${testBackend()})`, () => {
   test('the hash computed in the database equals the encoding documented and recomputed in JavaScript', async () => {
     const withNulls = await audit.appendCommitted(db, { tenant: 't-enc', actor: { type: 'system', id: 'cron' }, action: 'retention.sweep' });
     const full = await audit.appendCommitted(db, sampleEvent('t-enc', 7, { at: new Date('2026-01-02T03:04:05.678Z') }));
-    const links = [];
-    for await (const page of readChain(db, 't-enc')) links.push(...page);
+    const links: StoredLink[] = [];
+    await db.transaction(async (tx) => {
+      for await (const page of readChain(tx, 't-enc')) links.push(...page);
+    });
     assert.equal(links.length, 2);
     assert.equal(eventHash(GENESIS_HASH, links[0]!).toString('hex'), withNulls.hash);
     assert.equal(eventHash(Buffer.from(links[0]!.hash, 'hex'), links[1]!).toString('hex'), full.hash);
