@@ -9,6 +9,7 @@
 // Runs on PGlite by default and on PostgreSQL with DATABASE_URL (a fresh
 // database created and dropped for the run). The goals are for PostgreSQL.
 import { createAuditAppender, verifyAuditLog, type AuditEventInput } from '@custodian/core/audit';
+import { loadavg } from 'node:os';
 import { coreMigrations, migrate, type Database } from '@custodian/core/db';
 import { openTestDatabase, testBackend } from '@custodian/core/testing';
 import { report, time, type Result } from '../report.js';
@@ -59,6 +60,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function run({ quick }: { quick: boolean }): Promise<void> {
   const db: Database = await openTestDatabase();
   const backend = testBackend();
+  const loadBefore = loadavg()[0]!.toFixed(1);
   try {
     await migrate(db, coreMigrations());
     await db.exec(PLAIN_TABLE);
@@ -122,7 +124,7 @@ export async function run({ quick }: { quick: boolean }): Promise<void> {
     }
     results.push({ name: `verify a ${size.toLocaleString('en-US')}-event chain`, value: size / (median(verifyTimes) / 1000), unit: 'rows/s', note: 'goal ≥ 100,000' });
     ratios['verification rows/s / 100,000 (goal ≥ 1)'] = size / (median(verifyTimes) / 1000) / 100_000;
-    report('audit', results, ratios, { backend, window: `${rounds} × ${ms} ms`, quick: String(quick) });
+    report('audit', results, ratios, { backend, window: `${rounds} × ${ms} ms`, 'load average before/after': `${loadBefore}/${loadavg()[0]!.toFixed(1)}`, quick: String(quick) });
   } finally {
     await db.close();
   }
