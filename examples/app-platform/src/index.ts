@@ -17,3 +17,4 @@ export const app: ReferenceApp = {
 
 export { policy, seed, DEFAULT_SEED_NOW, PLACEHOLDER_USER_ID };
 export default app;
+export { hideProject } from './admin.js';

@@ -24,3 +24,4 @@ export const app: ReferenceApp = {
 };
 
 export default app;
+export { revokeApiKey, useApiKey } from './admin.js';
