@@ -21,6 +21,8 @@ export interface AuditAppender {
    * Appends in a transaction of its own and resolves once it is committed:
    * for events that must survive whatever the caller does next (a decrypt).
    * On PGlite it must not be called from inside a transaction of the same handle.
+   * Never call it for a tenant from inside a transaction that has already
+   * appended for that tenant: it would wait for that transaction's lock forever.
    */
   appendCommitted(db: Database, event: AuditEventInput): Promise<AppendedEvent>;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import {
   AUDIT_SIGNING_KEY_ENV,
@@ -13,6 +14,7 @@ import {
   parseCheckpointBody,
   parseVerifierKey,
   resolveCheckpointSigner,
+  scheduleCheckpoints,
   signNote,
   writeCheckpoints,
 } from '@custodian/core/audit';
@@ -96,6 +98,20 @@ describe(`checkpoints in the database (${testBackend()})`, () => {
     assert.equal(listed[1]!.headHash, rows[0]!.hash);
     const body = parseCheckpointBody(openNote(listed[1]!.note, [signer]).text)!;
     assert.deepEqual([body.tenant, body.size, body.headHash], ['t1', 4, rows[0]!.hash]);
+  });
+
+  test('a schedule signs checkpoints at intervals as chains grow, and stops', async () => {
+    const seen: [string, number][] = [];
+    const schedule = scheduleCheckpoints(db, signer, { intervalMs: 40, onWritten: (w) => seen.push(...w.map((c): [string, number] => [c.tenant, c.size])), onError: (e) => assert.fail(String(e)) });
+    await audit.appendCommitted(db, sampleEvent('t-sched', 1));
+    for (let i = 0; i < 100 && !seen.some(([t]) => t === 't-sched'); i++) await sleep(20);
+    await audit.appendCommitted(db, sampleEvent('t-sched', 2));
+    for (let i = 0; i < 100 && !seen.some(([t, n]) => t === 't-sched' && n === 2); i++) await sleep(20);
+    await schedule.stop();
+    assert.deepEqual(seen.filter(([t]) => t === 't-sched'), [['t-sched', 1], ['t-sched', 2]]);
+    await audit.appendCommitted(db, sampleEvent('t-sched', 3));
+    await sleep(120);
+    assert.deepEqual((await listCheckpoints(db, { tenant: 't-sched' })).map((c) => c.size), [1, 2], 'nothing is signed after stop');
   });
 
   test('the database refuses a checkpoint that disagrees with the chain, for the owner and the app role: never two inconsistent checkpoints', async () => {

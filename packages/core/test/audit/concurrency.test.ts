@@ -89,6 +89,24 @@ describe(`concurrent appenders (${testBackend()})`, { skip: onPGlite ? reason : 
     assert.ok(report.tenants[0]!.checkpoints >= 2);
   });
 
+  test('C2: an event appended in its own transaction survives the rollback of the business transaction around it', async () => {
+    await assert.rejects(
+      db.transaction(
+        async (tx) => {
+          // The decrypt's record first, on another connection, committed at once; then the business event.
+          await audit.appendCommitted(db, sampleEvent('survive', 1, { action: 'key.decrypt' }));
+          await audit.append(tx, sampleEvent('survive', 2, { action: 'plan.change' }));
+          throw new Error('business failure');
+        },
+        { tenantId: 'survive' },
+      ),
+      /business failure/,
+    );
+    const { rows } = await db.query<{ seq: number; action: string }>(`SELECT seq, action FROM custodian.audit_events WHERE tenant_id = 'survive' ORDER BY seq`);
+    assert.deepEqual(rows, [{ seq: 1, action: 'key.decrypt' }]);
+    assert.equal((await verifyAuditLog(db, { tenant: 'survive' })).ok, true);
+  });
+
   test('C3: 8 writers on 8 tenants append side by side, each chain intact', { timeout: 60_000 }, async () => {
     await Promise.all(
       Array.from({ length: 8 }, async (_, w) => {
