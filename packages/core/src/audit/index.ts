@@ -22,3 +22,4 @@ export { readChain, listAuditTenants, type StoredLink } from './read-chain.js';
 export { auditLogDecryptSink } from './decrypt-sink.js';
 export { queryAuditEvents, allAuditEvents, type AuditEvent, type AuditQuery, type AuditPage } from './query.js';
 export { exportAuditLog, csvCell, type AuditExportFormat } from './export.js';
+export * from './archive/index.js';

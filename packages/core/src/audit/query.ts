@@ -52,12 +52,13 @@ export interface AuditPage {
 }
 
 const ACTION = /^[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)*(?:\.\*)?$/;
-const SELECT = `SELECT tenant_id, seq, occurred_at, (extract(epoch FROM occurred_at) * 1000000)::int8::text AS us,
+/** The columns every reader of whole events selects (query, export, archive). */
+export const SELECT_EVENTS = `SELECT tenant_id, seq, occurred_at, (extract(epoch FROM occurred_at) * 1000000)::int8::text AS us,
     actor_type, actor_id, action, target_type, target_id, subject_id, session_id, purpose, ip::text AS ip, user_agent,
     metadata::text AS metadata, encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
   FROM custodian.audit_events`;
 
-interface Row {
+export interface EventRow {
   tenant_id: string;
   seq: number | string;
   occurred_at: Date;
@@ -92,7 +93,7 @@ export async function queryAuditEvents(db: Database, query: AuditQuery): Promise
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit must be a whole number from 1 to 1000');
   const { sql, params } = compile(query);
   const rows = await db.transaction(
-    async (tx) => (await tx.query<Row>(`${sql} LIMIT $${params.length + 1}`, [...params, limit + 1])).rows,
+    async (tx) => (await tx.query<EventRow>(`${sql} LIMIT $${params.length + 1}`, [...params, limit + 1])).rows,
     { tenantId: query.tenant, role: APP_ROLE, readOnly: true },
   );
   const events = rows.slice(0, limit).map(toEvent);
@@ -138,7 +139,7 @@ function compile(q: AuditQuery): { sql: string; params: unknown[] } {
     if (!/^[1-9][0-9]{0,18}$/.test(q.after)) throw invalid('after must be the next cursor of a previous page');
     add((p) => `seq ${order === 'asc' ? '>' : '<'} ${p}::bigint`, q.after);
   }
-  return { sql: `${SELECT} WHERE ${where.join(' AND ')} ORDER BY seq ${order}`, params };
+  return { sql: `${SELECT_EVENTS} WHERE ${where.join(' AND ')} ORDER BY seq ${order}`, params };
 }
 
 function validDate(d: Date, name: string): Date {
@@ -150,7 +151,7 @@ function invalid(message: string): CustodianError {
   return new CustodianError('ERR_AUDIT_QUERY_INVALID', `audit query: ${message}`);
 }
 
-function toEvent(r: Row): AuditEvent {
+export function toEvent(r: EventRow): AuditEvent {
   return {
     tenant: r.tenant_id,
     seq: Number(r.seq),

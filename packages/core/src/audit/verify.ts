@@ -127,10 +127,47 @@ async function verifyTenant(
   const head = heads[0] ? { size: Number(heads[0].seq), hash: heads[0].hash } : undefined;
   if (head && head.size > 0) addAnchor({ size: head.size, hash: head.hash, source: 'head' });
 
+  // An archived prefix (C6) is checked through its records: they must tile the chain from 1
+  // without a gap, each linking to the one before, each ending at a signed checkpoint of its
+  // last hash; the remaining chain then starts after the last one. The segments' own contents
+  // are checked offline (verifyArchiveSegment).
   let expected = 1;
   let prev = GENESIS_HEX;
+  const { rows: archives } = await db.query<{ from_seq: number; to_seq: number; first_prev: string; last_hash: string; note: string }>(
+    `SELECT from_seq, to_seq, encode(first_prev_hash, 'hex') AS first_prev, encode(last_hash, 'hex') AS last_hash, checkpoint_note AS note
+       FROM custodian.audit_archives WHERE tenant_id = $1 ORDER BY from_seq`,
+    [tenant],
+  );
+  let archiveBroken = false;
+  for (const a of archives) {
+    const from = Number(a.from_seq);
+    const to = Number(a.to_seq);
+    if (from !== expected) {
+      damage(from > expected ? 'gap' : 'fork', expected, from > expected ? `archived events ${expected} to ${from - 1} have no archive record` : `two archive records cover ${from}`);
+      archiveBroken = true;
+      break;
+    }
+    if (a.first_prev !== prev) {
+      damage('link-broken', from, 'the archive segment does not link to what precedes it');
+      archiveBroken = true;
+      break;
+    }
+    const body = checkNote(a.note, keys);
+    if (body === 'bad' || !body || body.tenant !== tenant || body.size !== to || body.headHash !== a.last_hash) {
+      damage('bad-signature', to, 'the archive segment’s checkpoint does not verify or does not match its record');
+      archiveBroken = true;
+      break;
+    }
+    for (const anchor of anchors.get(to) ?? []) {
+      if (anchor.hash !== a.last_hash) damage('fork', to, 'an archive record differs from a signed checkpoint at its end');
+    }
+    lastCheckpoint = Math.max(lastCheckpoint, to);
+    expected = to + 1;
+    prev = a.last_hash;
+  }
   let events = 0;
-  walk: for await (const page of readChain(db, tenant, pageSize)) {
+  // What follows a damaged archive cannot be placed in the chain: stop the tenant there.
+  walk: for await (const page of archiveBroken ? [] : readChain(db, tenant, pageSize)) {
     for (const link of page) {
       if (link.seq !== expected) {
         if (link.seq > expected) damage('gap', expected, `event ${expected} is missing`);

@@ -64,7 +64,7 @@ describe(`the audit log is append-only in the database (${testBackend()})`, () =
         WHERE grantee = $1 AND table_schema = 'custodian' AND table_name LIKE 'audit%' ORDER BY 1, 2`,
       [APP_ROLE],
     );
-    assert.deepEqual(rows.map((r) => `${r.table_name}:${r.privilege_type}`), ['audit_checkpoints:INSERT', 'audit_checkpoints:SELECT', 'audit_events:SELECT']);
+    assert.deepEqual(rows.map((r) => `${r.table_name}:${r.privilege_type}`), ['audit_archives:SELECT', 'audit_checkpoints:INSERT', 'audit_checkpoints:SELECT', 'audit_events:SELECT']);
     await assert.rejects(
       db.transaction((tx) => tx.query(`INSERT INTO custodian.audit_events SELECT * FROM custodian.audit_events WHERE seq = 1`), { role: APP_ROLE, tenantId: 'acme' }),
       refusedByGrant,
