@@ -17,8 +17,8 @@ import * as nodeCrypto from 'node:crypto';
 export interface ChainFields {
   tenant: string;
   seq: number | bigint;
-  /** Microseconds since 1970-01-01T00:00:00Z. */
-  occurredAtMicros: bigint;
+  /** Microseconds since 1970-01-01T00:00:00Z (a number must be a safe integer). */
+  occurredAtMicros: bigint | number;
   actorType: string;
   actorId: string;
   action: string;
@@ -60,8 +60,8 @@ export function encodeEvent(prevHash: Uint8Array | string, f: ChainFields): Buff
   }
   at += 32;
   at = frame(b, at, f.tenant);
-  at = b.writeBigInt64BE(BigInt(f.seq), at);
-  at = b.writeBigInt64BE(f.occurredAtMicros, at);
+  at = int64(b, at, f.seq);
+  at = int64(b, at, f.occurredAtMicros);
   for (const t of texts) at = frame(b, at, t);
   return b.subarray(0, at);
 }
@@ -79,6 +79,16 @@ export function eventHash(prevHash: Uint8Array | string, fields: ChainFields): B
 export function eventHashHex(prevHash: Uint8Array | string, fields: ChainFields): string {
   const bytes = encodeEvent(prevHash, fields);
   return oneShot ? (oneShot('sha256', bytes, 'hex') as string) : nodeCrypto.createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Big-endian two's complement; non-negative safe integers without a BigInt (the verifier's hot path). */
+function int64(b: Buffer, at: number, value: number | bigint): number {
+  if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) {
+    b.writeUInt32BE(Math.floor(value / 0x1_0000_0000), at);
+    return b.writeUInt32BE(value % 0x1_0000_0000, at + 4);
+  }
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new RangeError('an int64 field must be a safe integer or a bigint');
+  return b.writeBigInt64BE(BigInt(value), at);
 }
 
 function frame(b: Buffer, at: number, value: string | null): number {

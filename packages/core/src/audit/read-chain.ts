@@ -64,7 +64,7 @@ export async function* readChain(tx: Queryable, tenant: string, pageSize = 5000)
       yield rows.map((r) => ({
         tenant,
         seq: Number(r.seq),
-        occurredAtMicros: BigInt(r.us),
+        occurredAtMicros: Number(r.us), // exact: microseconds since 1970 stay below 2^53 until the year 2255
         actorType: r.actor_type,
         actorId: r.actor_id,
         action: r.action,

@@ -57,6 +57,15 @@ describe(`the audit chain (${testBackend()})`, () => {
     assert.equal(nullFrame.toString('hex'), 'ffffffff'.repeat(7) + '00000002' + Buffer.from('{}').toString('hex'));
   });
 
+  test('times and sequence numbers encode alike as numbers and BigInts, before 1970 too', () => {
+    const base = { tenant: 't', seq: 1, occurredAtMicros: 0n, actorType: 'system', actorId: 'x', action: 'a.b', targetType: null, targetId: null, subjectId: null, sessionId: null, purpose: null, ip: null, userAgent: null, metadata: '{}' };
+    for (const micros of [0, 1767323045678000, -86_400_000_000, 2 ** 53 - 1]) {
+      const asNumber = Buffer.from(encodeEvent(GENESIS_HASH, { ...base, occurredAtMicros: micros })).toString('hex');
+      assert.equal(asNumber, Buffer.from(encodeEvent(GENESIS_HASH, { ...base, occurredAtMicros: BigInt(micros) })).toString('hex'));
+    }
+    assert.throws(() => encodeEvent(GENESIS_HASH, { ...base, occurredAtMicros: 2 ** 53 }), RangeError);
+  });
+
   test('metadata is stored as RFC 8785 JSON: sorted keys, no whitespace, shortest numbers', async () => {
     assert.equal(canonicalJson({ b: [1e21, 0.1, -0], a: { d: 'x', c: null }, '\u00e9': true, A: 1 }), '{"A":1,"a":{"c":null,"d":"x"},"b":[1e+21,0.1,0],"é":true}');
     assert.throws(() => canonicalJson({ when: new Date(0) }), (e: Failure) => e.code === 'ERR_AUDIT_INVALID_EVENT' && e.message.includes('$.when'));
