@@ -3,6 +3,7 @@ import { info, reportError } from './output.js';
 import * as audit from './commands/audit.js';
 import * as check from './commands/check.js';
 import * as demo from './commands/demo.js';
+import * as dsar from './commands/dsar.js';
 import * as init from './commands/init.js';
 import * as keys from './commands/keys.js';
 import * as migrate from './commands/migrate.js';
@@ -14,7 +15,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys, audit };
+const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys, audit, dsar };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

@@ -74,7 +74,7 @@ export default definePolicy({
   effectiveDate: '2026-12-01',
   organization: { name: 'Notes Inc', url: 'https://notes.example' },
   contacts: { privacy: { email: 'privacy@notes.example' }, security: { email: 'security@notes.example' } },
-  subjects: { user: { description: 'A person with an account', table: 'users', identities: { id: { kind: 'id', column: 'id' } } } },
+  subjects: { user: { description: 'A person with an account', table: 'users', identities: { id: { kind: 'id', column: 'id' }, email: { kind: 'email', column: 'email', lookup: 'normalized' } } } },
   tables: {
     users: {
       description: 'Accounts', purpose: 'Sign-in', owner: { subject: 'user', column: 'id' }, softDelete: 'deleted_at',
