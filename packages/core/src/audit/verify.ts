@@ -80,7 +80,11 @@ interface Anchor {
  */
 export async function verifyAuditLog(db: Database, options: VerifyOptions = {}): Promise<VerifyReport> {
   const keys = options.keys ?? [];
-  const tenants = options.tenant !== undefined ? [options.tenant] : await listAuditTenants(db);
+  // Tenants named only by copies kept elsewhere count too: a chain deleted with its head and checkpoints still shows.
+  const tenants =
+    options.tenant !== undefined
+      ? [options.tenant]
+      : [...new Set([...(await listAuditTenants(db)), ...(options.external ?? []).map((c) => c.tenant)])].sort();
   const report: VerifyReport = { ok: true, tenants: [], events: 0, signatures: keys.length > 0 ? 'checked' : 'unchecked' };
   for (const tenant of tenants) {
     const external = (options.external ?? []).filter((c) => c.tenant === tenant);

@@ -140,6 +140,15 @@ describe(`verification finds tampering by a superuser with triggers off (${testB
     assert.deepEqual(await damage(tenant, { external: exported }), [['fork', 6]]);
   });
 
+  test('C3: a tenant whose whole chain, head and checkpoints were deleted shows as truncated against the copies kept outside', async () => {
+    const tenant = await chain(3, 3);
+    const exported = (await listCheckpoints(db, { tenant })).map((c) => ({ tenant: c.tenant, size: c.size, note: c.note }));
+    for (const table of ['audit_events', 'audit_heads', 'audit_checkpoints']) await tamper(db, `DELETE FROM custodian.${table} WHERE tenant_id = $1`, [tenant]);
+    const report = await verifyAuditLog(db, { keys, external: exported });
+    assert.deepEqual(report.tenants.find((t) => t.tenant === tenant)?.problems.map((p) => [p.kind, p.seq]), [['truncated', 1]]);
+    assert.equal(report.ok, false);
+  });
+
   test('C3: a checkpoint note changed in the database, or signed by an untrusted key, is a bad signature', async () => {
     const tenant = await chain(4, 4);
     await tamper(db, `UPDATE custodian.audit_checkpoints SET note = replace(note, 'time 20', 'time 19') WHERE tenant_id = $1`, [tenant]);
