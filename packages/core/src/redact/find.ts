@@ -67,7 +67,8 @@ export function compile(detectors: readonly Detector[]): DetectorSet {
     byKeyword,
     words: new RegExp(literalAlternation([...byWord.keys()]), 'gi'),
     byWord,
-    triggers: triggered.length ? new RegExp(triggered.map((d) => `(?:${d.trigger!.source})`).join('|'), `${[...flags][0] ?? ''}g`) : undefined,
+    // Detectors sharing a trigger (the digit shapes) put it in once.
+    triggers: triggered.length ? new RegExp([...new Set(triggered.map((d) => `(?:${d.trigger!.source})`))].join('|'), `${[...flags][0] ?? ''}g`) : undefined,
     triggered,
     always: compiled.filter((d) => !d.keywords?.length && !d.words?.length && !d.triggerAt),
   };
@@ -104,7 +105,8 @@ function scan(re: RegExp, text: string, hit: (m: RegExpExecArray) => void): void
  * named after the member with the highest priority.
  */
 export function findAll(text: string, set: DetectorSet): Finding[] {
-  if (!text.includes('\\')) return findIn(text, set);
+  // Only escaped whitespace needs the copy; a line with \" alone (an ETag, quoted JSON) is scanned as it is.
+  if (!ESCAPED_WHITESPACE.test(text)) return findIn(text, set);
   // In JSON text (a serialised log line) a newline is the two characters \ and n, and the n
   // would glue itself to the word after it ("\nAKIA…" reads as "nAKIA…"). Scan a copy in which
   // each escaped newline, return and tab is that character doubled — the same length, so spans
@@ -119,6 +121,8 @@ export function findAll(text: string, set: DetectorSet): Finding[] {
 }
 
 /** `\n`, `\r`, `\t` (outside `\\`) become two real characters; `pairs` holds each pair's first offset. */
+const ESCAPED_WHITESPACE = /\\[nrt]/;
+
 function unescapeWhitespace(text: string): { scanned: string; pairs: Set<number> } {
   const pairs = new Set<number>();
   let scanned = '';
@@ -167,6 +171,7 @@ function findIn(text: string, set: DetectorSet): Finding[] {
         continue;
       }
       end -= verdict.trimEnd ?? 0;
+      if (verdict.startAt !== undefined) start = verdict.startAt;
       if (end <= start) continue;
       if (markers.length > 0 && overlapsMarker(markers, start, end)) continue;
       const keep = d.keepPrefix?.(text.slice(start, end));

@@ -66,6 +66,9 @@ describe('markers', () => {
     for (const secret of [key, 'ada@example.com', '4111 1111 1111 1111', '123-45-6789', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC']) assert.ok(!out.includes(secret), secret);
     assert.match(parsed.msg, /^keys:\n\[REDACTED:aws-access-key-id:[0-9a-f]{8}\]\n\[REDACTED:email:[0-9a-f]{8}\]\t\[REDACTED:card-number:/);
     assert.equal(redactor.string(out), out);
+    // Header values quoted inside a JSON string: authorization=\"Basic …\"
+    const header = JSON.stringify({ msg: 'upstream said authorization="Basic YWRhOnMzY3IzdC1wYXNzd29yZA=="' });
+    assert.ok(!redactor.string(header).includes('YWRhOnMzY3IzdC1wYXNzd29yZA=='));
   });
 
   test('overlapping findings are merged: nothing either detector found stays visible', () => {

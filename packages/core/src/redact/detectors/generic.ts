@@ -39,9 +39,12 @@ const VALUE_UNQUOTED = `[^\\s"'\`,;&}{)(\\]\\[\\\\<>]{1,512}`;
  * value (group dq, sq or bare) double-quoted (also JSON-escaped \"…\"),
  * single-quoted, or bare up to a delimiter. `name` is a pattern source.
  */
-export function assignment(name: string): RegExp {
+export function assignment(name: string, options: { anchored?: boolean } = { anchored: true }): RegExp {
+  // Anchored: the name starts at a word boundary. Otherwise the pattern starts at a keyword inside
+  // the name (PASSWORD in DB_PASSWORD), so the scan only stops where a keyword is, and the
+  // validator reads the rest of the name backwards (nameBefore).
   return new RegExp(
-    `(?<![A-Za-z0-9])(?<name>${name})${ASSIGN}(?:\\\\?"(?<dq>[^"\\\\\\n]{1,512})\\\\?"|'(?<sq>[^'\\\\\\n]{1,512})'|(?<bare>${VALUE_UNQUOTED}))`,
+    `${options.anchored === false ? '' : '(?<![A-Za-z0-9])'}(?<name>${name})${ASSIGN}(?:\\\\?"(?<dq>[^"\\\\\\n]{1,512})\\\\?"|'(?<sq>[^'\\\\\\n]{1,512})'|(?<bare>${VALUE_UNQUOTED}))`,
     'gi',
   );
 }
@@ -61,7 +64,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     kind: 'authorization-header',
     words: ['bearer', 'authorization'],
     // The credential after the scheme, with or without the header name (curl -H, HTTP dumps, JSON).
-    pattern: /(?:\b(?:proxy-)?authorization["']?\s{0,5}[:=]\s{0,5}["']?(?:Bearer|Basic|Token|Digest|Bot|ApiKey)\s{1,5}|\bBearer\s{1,5})(?<secret>[A-Za-z0-9._~+/=:-]{8,4096})/gi,
+    pattern: /(?:\b(?:proxy-)?authorization(?:\\?["'])?\s{0,5}[:=]\s{0,5}(?:\\?["'])?(?:Bearer|Basic|Token|Digest|Bot|ApiKey)\s{1,5}|\bBearer\s{1,5})(?<secret>[A-Za-z0-9._~+/=:-]{8,4096})/gi,
     // "Bearer followed by a space…" is prose: a credential has a digit, a symbol or some length.
     validate: (secret) => (isPlaceholder(secret) || (/^[a-z]+$/.test(secret) && secret.length < 20) ? false : HIGH),
     priority: 70,
@@ -99,9 +102,9 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     kind: 'password-assignment',
     words: ['pass', 'pwd'],
     // password = "…" / PASSWORD=… / "password": "…" / password: … / --password=… / $pass => '…'
-    pattern: assignment('[A-Za-z0-9_.-]{0,40}(?:pass(?:word|wd|phrase)?|pwd)[A-Za-z0-9_.-]{0,40}'),
-    validate: (_secret, match) => {
-      const name = match.groups!.name!;
+    pattern: assignment('(?:pass(?:word|wd|phrase)?|pwd)[A-Za-z0-9_.-]{0,40}', { anchored: false }),
+    validate: (_secret, match, text) => {
+      const name = nameBefore(text, match);
       if (!PASSWORD_NAME.test(name) || NOT_A_SECRET_NAME.test(name)) return false;
       return passwordValue(valueOf(match));
     },
@@ -127,11 +130,18 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     kind: 'generic-secret',
     words: ['secret', 'token', 'key', 'credential', 'auth', 'session'],
     // A generated-looking value next to a secret-ish name: api_key=…, "client_secret": "…", X-Api-Key: …
-    pattern: assignment('[A-Za-z0-9_.-]{0,40}(?:secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session[_-]?id|signing[_-]?key|encryption[_-]?key|master[_-]?key)[A-Za-z0-9_.-]{0,40}'),
-    validate: (_secret, match) => (NOT_A_SECRET_NAME.test(match.groups!.name!) ? false : secretValue(valueOf(match))),
+    pattern: assignment('(?:secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session[_-]?id|signing[_-]?key|encryption[_-]?key|master[_-]?key)[A-Za-z0-9_.-]{0,40}', { anchored: false }),
+    validate: (_secret, match, text) => (NOT_A_SECRET_NAME.test(nameBefore(text, match)) ? false : secretValue(valueOf(match))),
     priority: 40,
   },
 ];
+
+/** The whole name an unanchored assignment matched part of: the name characters before the match, then the matched name. */
+function nameBefore(text: string, match: RegExpExecArray): string {
+  let i = match.index;
+  while (i > 0 && match.index - i < 40 && /[A-Za-z0-9_.-]/.test(text[i - 1]!)) i--;
+  return text.slice(i, match.index) + match.groups!.name!;
+}
 
 function valueOf(match: RegExpExecArray): string {
   const g = match.groups!;

@@ -4,6 +4,16 @@ import { HIGH, MEDIUM, type Detector } from './types.js';
 /** Top-level domains that are really file extensions: icon@2x.png is not an address. */
 const FILE_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'scss', 'map', 'json', 'html', 'htm', 'md', 'txt', 'lock', 'yaml', 'yml', 'toml', 'xml', 'pdf', 'zip', 'gz', 'tar', 'wasm', 'node', 'so', 'dll', 'exe', 'sh', 'py', 'rb', 'go', 'rs', 'java', 'kt', 'swift', 'vue', 'svelte', 'woff', 'woff2', 'ttf', 'otf', 'mp3', 'mp4', 'mov', 'avi', 'webm', 'csv', 'log', 'bak', 'tmp', 'min']);
 
+/** The start of an email's local part ending just before `at` (the '@'): up to 64 characters, starting with a letter or digit. */
+function localPartStart(text: string, at: number): number | undefined {
+  let i = at;
+  while (i > 0 && at - i < 64 && LOCAL.test(text[i - 1]!)) i--;
+  if (i > 0 && LOCAL.test(text[i - 1]!)) return undefined; // longer than 64: not an address
+  while (i < at && !/[A-Za-z0-9]/.test(text[i]!)) i++; // a local part starts with a letter or digit
+  return i < at ? i : undefined;
+}
+const LOCAL = /[A-Za-z0-9._%+-]/;
+
 /** True when `at` follows a `scheme://` with no space, quote or slash between them (looked for at most 300 characters back). */
 function insideUrlAuthority(text: string, at: number): boolean {
   for (let i = at - 1; i >= 2 && i >= at - 300; i--) {
@@ -14,25 +24,38 @@ function insideUrlAuthority(text: string, at: number): boolean {
   return false;
 }
 
+/**
+ * One trigger for the three digit detectors: a digit shape any of them needs
+ * (4-4 groups, 13 digits, 3-2-4, 3-3-digit, a national 0…, '+' or '(' and a
+ * digit), only where a number starts — not after a letter, digit, '.', '+',
+ * '-', '/' or ':' — so the digits inside ids, hashes, UUIDs and timestamps
+ * do not stop the scan. Shared, so the combined scan holds it once.
+ */
+const DIGIT_SHAPES = /(?:^|[^\w.+\-/:])(?:\d{4}[ -]\d{4}[ -]?\d|\d{13}|\d{3}[- ]\d{2}[- ]\d{4}|\d{3}[.-]\d{3}[.-]\d|0\d{2,4} \d{3,4} \d|[+(]\d)/;
+
 export const PERSONAL_DETECTORS: readonly Detector[] = [
   {
     kind: 'email',
     keywords: ['@'],
-    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}(?<tld>[A-Za-z]{2,24})(?![A-Za-z0-9-])/g,
+    // Matched from the '@' (so the scan stops only at '@' signs), the local part found backwards.
+    pattern: /@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}(?<tld>[A-Za-z]{2,24})(?![A-Za-z0-9-])/g,
     validate: (_secret, match, text) => {
       if (FILE_TLDS.has(match.groups!.tld!.toLowerCase())) return false;
+      const start = localPartStart(text, match.index);
+      if (start === undefined) return false;
       // user:password@host inside a URL is the URL credentials detector's; the host is not an address.
-      return insideUrlAuthority(text, match.index) ? false : HIGH;
+      return insideUrlAuthority(text, start) ? false : { confidence: 'high', startAt: start };
     },
     priority: 30,
   },
   {
     kind: 'card-number',
     // 13 digits not right after a word character, '.', ':' … (JSON numbers such as an epoch in ms follow ':').
-    trigger: /\d{4}[ -]\d{4}|(?:^|[^\w.+\-/:])\d{13}/,
+    trigger: DIGIT_SHAPES,
     // 13–19 digits in groups of 4 (or Amex 4-6-5) or unbroken; never part of a longer number,
     // a decimal, a version, a UUID or an identifier.
-    pattern: /(?<![\w.+\-/:])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{13,19})(?![\w]|[.:\-/]\d)/g,
+    // The look-behind sits after the first digit, so the scan only stops at digits.
+    pattern: /\d(?<![\w.+\-/:]\d)(?:\d{3}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ -])\d{6}\2\d{4,5}|\d{12,18})(?![\w]|[.:\-/]\d)/g,
     validate: (secret) => {
       const digits = secret.replace(/[ -]/g, '');
       if (digits.length < 13 || digits.length > 19 || !luhn(digits) || !cardBrand(digits)) return false;
@@ -43,9 +66,9 @@ export const PERSONAL_DETECTORS: readonly Detector[] = [
   },
   {
     kind: 'us-ssn',
-    trigger: /\d{3}[- ]\d{2}[- ]\d{4}/,
+    trigger: DIGIT_SHAPES,
     words: ['ssn', 'social'],
-    pattern: /(?<![\w.\-/:])(?<area>\d{3})([- ])(?<group>\d{2})\2(?<serial>\d{4})(?![\w]|[.:\-/]\d)|(?:ssn|social[_ -]?security(?:[_ -]?(?:number|no))?)["']?\s{0,5}[:=]\s{0,5}["']?(?<bare>\d{9})(?!\d)/gi,
+    pattern: /(?<area>\d(?<![\w.\-/:]\d)\d{2})([- ])(?<group>\d{2})\2(?<serial>\d{4})(?![\w]|[.:\-/]\d)|(?:ssn|social[_ -]?security(?:[_ -]?(?:number|no))?)["']?\s{0,5}[:=]\s{0,5}["']?(?<bare>\d{9})(?!\d)/gi,
     validate: (_secret, match) => {
       const g = match.groups!;
       if (g.bare) return validSsn(g.bare.slice(0, 3), g.bare.slice(3, 5), g.bare.slice(5)) ? HIGH : false;
@@ -55,11 +78,13 @@ export const PERSONAL_DETECTORS: readonly Detector[] = [
   },
   {
     kind: 'phone-number',
-    trigger: /[+(]\d|\d{3}[.-]\d{3}[.-]|\d{3,5} \d{3}/,
+    trigger: DIGIT_SHAPES,
+    keywords: ['tel:'],
     // E.164 (+14155552671, +44 20 7946 0958), US (415) 555-2671 / 415-555-2671 / 415.555.2671,
     // UK national 020 7946 0958. A bare run of 10 digits is an id, not a phone number.
     pattern:
-      /(?<![\w+.\-/])(?<!(?<!tel):)(?:\+[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){1,5}[ .-]?\d{2,4}|\(\d{3}\)\s?\d{3}[ .-]\d{4}|[2-9]\d{2}([.-])[2-9]\d{2}\1\d{4}|0\d{2,4} \d{3,4} \d{3,4})(?![\w]|[.:\-/]\d)/g,
+      // Each alternative checks what precedes it after its first character, so the scan only stops at '+', '(' and digits.
+      /(?:\+(?<![\w+.\-/]\+)(?<!(?<!tel):\+)[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){1,5}[ .-]?\d{2,4}|\((?<![\w+.\-/]\()\d{3}\)\s?\d{3}[ .-]\d{4}|[2-9](?<![\w+.\-/][2-9])\d{2}([.-])[2-9]\d{2}\1\d{4}|0(?<![\w+.\-/]0)\d{2,4} \d{3,4} \d{3,4})(?![\w]|[.:\-/]\d)/g,
     validate: (secret) => {
       const digits = secret.replace(/\D/g, '');
       if (secret.startsWith('+')) return digits.length >= 8 && digits.length <= 15 ? HIGH : false;

@@ -45,6 +45,12 @@ export interface Validated {
   trimEnd?: number;
   /** The kind, when one detector reports several (a password in a query string). */
   kind?: string;
+  /**
+   * Where the span really starts, when the pattern starts later than the
+   * value (an email is matched from its '@', its local part found backwards,
+   * so the scan only stops at '@' signs).
+   */
+  startAt?: number;
 }
 
 export const HIGH: Validated = Object.freeze({ confidence: 'high' });
