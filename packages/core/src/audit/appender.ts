@@ -2,7 +2,7 @@ import type { Database, Queryable } from '../db/types.js';
 import { sqlState } from '../db/errors.js';
 import { isPlainIdentifier } from '../db/identifier.js';
 import { CustodianError } from '../errors.js';
-import { noRedaction, type RedactionHook } from './redaction.js';
+import { defaultRedaction, type RedactionHook } from './redaction.js';
 import type { AppendedEvent, AuditEventInput } from './types.js';
 import { toAppendParams } from './validate-event.js';
 
@@ -28,7 +28,7 @@ export interface AuditAppender {
 }
 
 export interface AuditAppenderOptions {
-  /** Runs over metadata before it is written (C7). Default: no change. */
+  /** Runs over metadata before it is written (C7). Default: the built-in redactor (`defaultRedaction`). */
   redact?: RedactionHook;
   /**
    * Reference columns the application added to `custodian.audit_events`
@@ -52,7 +52,7 @@ const APPEND_SQL = `SELECT event_seq, encode(event_hash, 'hex') AS event_hash
  * }, { tenantId: ws });
  */
 export function createAuditAppender(options: AuditAppenderOptions = {}): AuditAppender {
-  const redact = options.redact ?? noRedaction;
+  const redact = options.redact ?? defaultRedaction();
   const references = options.references ?? {};
   for (const column of [references.subject, references.session]) {
     if (column !== undefined && !isPlainIdentifier(column)) {

@@ -1,7 +1,7 @@
 // @custodian/core/audit — the append-only, tamper-evident audit log (docs/audit.md).
 export type { ActorType, AppendedEvent, AuditEventInput, JsonObject, JsonValue } from './types.js';
 export { createAuditAppender, type AuditAppender, type AuditAppenderOptions } from './appender.js';
-export { noRedaction, type RedactionHook } from './redaction.js';
+export { noRedaction, redactionHook, defaultRedaction, type RedactionHook } from './redaction.js';
 export { canonicalJson } from './canonical-json.js';
 export { ACTION_PATTERN, MAX_METADATA_BYTES } from './validate-event.js';
 export { encodeEvent, eventHash, eventHashHex, GENESIS_HASH, DOMAIN_TAG, type ChainFields } from './chain-encoding.js';

@@ -1,3 +1,4 @@
+import { createRedactor, type Redactor } from '../redact/redactor.js';
 import type { JsonObject } from './types.js';
 
 /**
@@ -10,5 +11,23 @@ import type { JsonObject } from './types.js';
  */
 export type RedactionHook = (metadata: JsonObject, event: { tenant: string; action: string }) => JsonObject;
 
-/** The default hook: changes nothing. The log-redaction capability will supply the real one. */
+/** Stores metadata exactly as given. Only for callers that redacted it already. */
 export const noRedaction: RedactionHook = (metadata) => metadata;
+
+/**
+ * The hook for a redactor: denied keys replaced whole, secrets and personal
+ * data in every string replaced by markers (docs/redaction.md). The server
+ * passes the one built from the policy, so logs and audit rows are cleaned
+ * the same way.
+ */
+export function redactionHook(redactor: Redactor): RedactionHook {
+  return (metadata) => redactor.value(metadata);
+}
+
+let shared: RedactionHook | undefined;
+
+/** The default: the built-in detectors and deny-list, with a tag key of this process's own. */
+export function defaultRedaction(): RedactionHook {
+  shared ??= redactionHook(createRedactor());
+  return shared;
+}
