@@ -68,6 +68,7 @@ const ROTATION_ACTOR: Actor = { type: 'system', id: 'key-rotation' };
 const ROTATION_PURPOSE = 'key-rotation';
 /** A column is passed over again while rows under the key keep appearing (writers still on the old key). */
 const MAX_PASSES = 5;
+const WRITES_IN_FLIGHT = 2;
 
 /**
  * Re-encrypts every stored value under a decrypt-only key with its scope's
@@ -181,9 +182,10 @@ class ColumnRun {
       let after: string[] | undefined;
       let progressed = false;
       let unreadableThisPass = 0;
-      // While one chunk's UPDATE runs, the next chunk is read and sealed: the
-      // keyset makes chunks disjoint, so they never touch the same rows.
-      let writing: Promise<void> | undefined;
+      // While earlier chunks' UPDATEs run, the next chunk is read and sealed: the keyset makes
+      // chunks disjoint, so they never touch the same rows. Two writes in flight keep a
+      // PostgreSQL server busy on two connections; PGlite runs them one after the other.
+      const writing: Promise<void>[] = [];
       for (;;) {
         if (this.options.signal?.aborted) break;
         const { rows } = await this.options.db.query<ChunkRow>(after ? sql.selectAfter : sql.selectFirst, after ? [prefix, this.chunkSize, ...after] : [prefix, this.chunkSize]);
@@ -191,16 +193,18 @@ class ColumnRun {
         after = keyOf(rows[rows.length - 1]!, column);
         const sealed = await this.#seal(column, rows);
         unreadableThisPass += sealed.unreadable;
-        await writing;
-        writing = this.#write(sql.update, sealed).then((moved) => {
-          outcome.reencrypted += moved.written;
-          outcome.changedMeanwhile += moved.lost;
-          if (moved.written > 0) progressed = true;
-          this.#done += rows.length;
-          this.options.onProgress?.({ table: column.table, column: column.column, done: Math.min(this.#done, this.total), total: this.total });
-        });
+        if (writing.length >= WRITES_IN_FLIGHT) await writing.shift();
+        writing.push(
+          this.#write(sql.update, sealed).then((moved) => {
+            outcome.reencrypted += moved.written;
+            outcome.changedMeanwhile += moved.lost;
+            if (moved.written > 0) progressed = true;
+            this.#done += rows.length;
+            this.options.onProgress?.({ table: column.table, column: column.column, done: Math.min(this.#done, this.total), total: this.total });
+          }),
+        );
       }
-      await writing;
+      await Promise.all(writing);
       outcome.unreadable = unreadableThisPass;
       outcome.remaining = await rowsUnderKey(this.options.db, column.table, column.column, this.options.keyId);
       // Done when only unreadable values are left, or when a pass moves nothing (what is left needs a person, not a retry).
