@@ -1,6 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createWriteStream } from 'node:fs';
 import {
+  archiveAuditLog,
+  exportAuditLog,
+  findAuditEvent,
+  localArchiveStore,
   listCheckpoints,
   parseVerifierKey,
   resolveCheckpointSigner,
@@ -11,16 +16,20 @@ import {
   type NoteVerifierKey,
 } from '@custodian/core/audit';
 import { ConfigError, CustodianError, isCustodianError } from '@custodian/core/errors';
-import { DATABASE_FLAGS, parse } from '../args.js';
-import { openFromFlags } from '../context.js';
+import { parseDuration, toInterval } from '@custodian/core/policy';
+import { DATABASE_FLAGS, POLICY_FLAGS, parse } from '../args.js';
+import { loadPolicy, openFromFlags } from '../context.js';
 import { green, info, json, red, yellow } from '../output.js';
 import { modeFrom } from '../start-server.js';
 
-export const summary = 'verify the audit log, write and export signed checkpoints';
+export const summary = 'verify, export and archive the audit log; write and export signed checkpoints';
 
 export const usage = `custodian audit verify [--tenant <id>] [--json] [--key <verifier key>]... [--checkpoints <file>]
 custodian audit checkpoint [--tenant <id>] [--json]
 custodian audit export-checkpoints [--tenant <id>] [--out <file>]
+custodian audit export --tenant <id> [--format jsonl|csv] [--from <ISO time>] [--to <ISO time>] [--action <ns.verb|ns.*>] [--out <file>]
+custodian audit archive [--older-than <duration>] [--tenant <id>] [--archive-dir <dir>] [--policy custodian.config.ts] [--json]
+custodian audit show --tenant <id> --seq <n> [--archive-dir <dir>]
   common: [--production] [--database-url <url> | --data-dir <dir>]
 
 verify              walks every tenant's hash chain (or one), recomputing each hash, and
@@ -30,18 +39,25 @@ verify              walks every tenant's hash chain (or one), recomputing each h
 --checkpoints       a file written by export-checkpoints: copies kept outside the database
 checkpoint          signs a checkpoint for every tenant whose chain grew (run it at intervals)
 export-checkpoints  the stored checkpoints and the verifier key as JSON, to keep elsewhere
+export              one tenant's events as JSON Lines (default) or CSV, streamed; each
+                    carries the exact fields its hash covers, so the chain re-checks offline
+archive             moves events older than the policy's audit.retention (or --older-than,
+                    e.g. 2y) into signed segments under --archive-dir (default
+                    .custodian/audit-archive); archived events stay findable by id
+show                one event by id, from the table or from its archive segment
 
 The signing key is CUSTODIAN_AUDIT_SIGNING_KEY (required with --production), else the
 development key in .custodian/dev-audit-signing-key. See docs/audit.md.`;
 
-const ACTIONS = ['verify', 'checkpoint', 'export-checkpoints'];
+const ACTIONS = ['verify', 'checkpoint', 'export-checkpoints', 'export', 'archive', 'show'];
+const DEFAULT_ARCHIVE_DIR = join('.custodian', 'audit-archive');
 const DEV_KEY_FILE = join('.custodian', 'dev-audit-signing-key');
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   if (!action || action === '--help' || action === '-h') return info(usage), action ? 0 : 2;
   if (!ACTIONS.includes(action)) {
-    throw new ConfigError(`custodian audit: unknown action "${action.slice(0, 20)}"`, 'use verify, checkpoint or export-checkpoints');
+    throw new ConfigError(`custodian audit: unknown action "${action.slice(0, 20)}"`, `use ${ACTIONS.join(', ')}`);
   }
   const { values } = parse(`audit ${action}`, rest, {
     ...DATABASE_FLAGS,
@@ -51,6 +67,14 @@ export async function run(argv: string[]): Promise<number> {
     key: { type: 'string', multiple: true },
     checkpoints: { type: 'string' },
     out: { type: 'string' },
+    format: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    action: { type: 'string' },
+    'older-than': { type: 'string' },
+    'archive-dir': { type: 'string' },
+    seq: { type: 'string' },
+    ...POLICY_FLAGS,
   });
   if (values.help) return info(usage), 0;
   const only = (allowed: string[]) => {
@@ -88,6 +112,77 @@ export async function run(argv: string[]): Promise<number> {
         });
       }
       if (!values.json) info(green(`verified ${report.events} events in ${report.tenants.length} tenant${report.tenants.length === 1 ? '' : 's'}`));
+      return 0;
+    } finally {
+      await db.close();
+    }
+  }
+
+  if (action === 'export') {
+    if (values.tenant === undefined) throw new ConfigError('custodian audit export: --tenant is required', 'an export is one tenant’s log');
+    const format = values.format ?? 'jsonl';
+    if (format !== 'jsonl' && format !== 'csv') throw new ConfigError('custodian audit export: --format must be jsonl or csv', 'e.g. --format csv');
+    const query = {
+      tenant: values.tenant,
+      ...(values.from === undefined ? {} : { from: isoDate('from', values.from) }),
+      ...(values.to === undefined ? {} : { to: isoDate('to', values.to) }),
+      ...(values.action === undefined ? {} : { action: values.action }),
+    };
+    const db = await openFromFlags(values, { mustExist: true });
+    try {
+      const out: NodeJS.WritableStream = values.out === undefined ? process.stdout : createWriteStream(values.out);
+      let bytes = 0;
+      for await (const chunk of exportAuditLog(db, query, format)) {
+        bytes += chunk.length;
+        if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
+      if (values.out !== undefined) {
+        await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((error?: Error | null) => (error ? reject(error) : resolve())));
+        info(green(`wrote ${bytes} characters to ${values.out}`));
+      }
+      return 0;
+    } finally {
+      await db.close();
+    }
+  }
+
+  if (action === 'archive') {
+    const olderThan = values['older-than'] ?? (await loadPolicy(values)).policy.audit.retention;
+    if (!parseDuration(olderThan)) throw new ConfigError('custodian audit archive: --older-than must be a duration such as 730d or 2y', 'e.g. --older-than 2y');
+    const signer = signerFor(mode);
+    const store = localArchiveStore(values['archive-dir'] ?? DEFAULT_ARCHIVE_DIR);
+    const db = await openFromFlags(values, { mustExist: true });
+    try {
+      const { rows } = await db.query<{ cutoff: Date }>(`SELECT now() - $1::interval AS cutoff`, [toInterval(olderThan)]);
+      const segments = await archiveAuditLog(db, {
+        store,
+        signer,
+        before: rows[0]!.cutoff,
+        ...tenant,
+        onProgress: (p) => info(`archived ${p.archived} events of ${p.tenant}`),
+      });
+      if (values.json) json(segments);
+      else {
+        for (const s of segments) process.stdout.write(`${s.tenant}  ${s.from}–${s.to}  ${s.location}  sha256 ${s.sha256}\n`);
+        info(segments.length === 0 ? `nothing older than ${olderThan} to archive` : green(`archived ${segments.length} segment${segments.length === 1 ? '' : 's'} into ${store.location}`));
+      }
+      return 0;
+    } finally {
+      await db.close();
+    }
+  }
+
+  if (action === 'show') {
+    const seq = Number(values.seq);
+    if (values.tenant === undefined || !Number.isSafeInteger(seq) || seq < 1) throw new ConfigError('custodian audit show: --tenant and a positive --seq are required', 'e.g. --tenant acme --seq 42');
+    const db = await openFromFlags(values, { mustExist: true });
+    try {
+      const event = await findAuditEvent(db, { tenant: values.tenant, seq }, localArchiveStore(values['archive-dir'] ?? DEFAULT_ARCHIVE_DIR));
+      if (!event) {
+        info(`no event ${seq} in tenant ${values.tenant}`);
+        return 1;
+      }
+      json(event);
       return 0;
     } finally {
       await db.close();
@@ -147,6 +242,12 @@ function configuredSigner(mode: 'development' | 'production'): CheckpointSigner 
     if (isCustodianError(error) && error.code === 'ERR_KEY_REQUIRED') return undefined;
     throw error;
   }
+}
+
+function isoDate(flag: string, text: string): Date {
+  const date = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime())) throw new ConfigError(`custodian audit export: --${flag} is not an ISO date or time`, 'e.g. 2026-11-01 or 2026-11-01T00:00:00Z');
+  return date;
 }
 
 function readExternal(file: string): ExternalCheckpoint[] {
