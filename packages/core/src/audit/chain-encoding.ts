@@ -69,6 +69,11 @@ export function encodeEvent(prevHash: Uint8Array | string, f: ChainFields): Buff
 // One-shot hashing (node ≥ 20.12) skips creating a Hash object per event: a third of the cost of hashing a short input.
 const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer' | 'hex') => Buffer | string }).hash;
 
+/** SHA-256 of bytes already encoded (the verifier's encoded rows), as hex. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return oneShot ? (oneShot('sha256', bytes, 'hex') as string) : nodeCrypto.createHash('sha256').update(bytes).digest('hex');
+}
+
 /** SHA-256 of the encoding: the event's chain hash. */
 export function eventHash(prevHash: Uint8Array | string, fields: ChainFields): Buffer {
   const bytes = encodeEvent(prevHash, fields);

@@ -1,8 +1,9 @@
 import type { Database, Queryable } from '../db/types.js';
 import { isCustodianError } from '../errors.js';
-import { eventHashHex } from './chain-encoding.js';
+import { sha256Hex } from './chain-encoding.js';
 import { parseCheckpointBody } from './checkpoint.js';
-import { listAuditTenants, readChain } from './read-chain.js';
+import { listAuditTenants } from './read-chain.js';
+import { readEncodedChain } from './read-encoded.js';
 import { openNote, type NoteVerifierKey } from './signed-note.js';
 
 /**
@@ -171,7 +172,7 @@ async function verifyTenant(
   }
   let events = 0;
   // What follows a damaged archive cannot be placed in the chain: stop the tenant there.
-  walk: for await (const page of archiveBroken ? [] : readChain(db, tenant, pageSize)) {
+  walk: for await (const page of archiveBroken ? [] : readEncodedChain(db, tenant, pageSize)) {
     for (const link of page) {
       if (link.seq !== expected) {
         if (link.seq > expected) damage('gap', expected, `event ${expected} is missing`);
@@ -180,7 +181,7 @@ async function verifyTenant(
       }
       // Content against the event's own prev_hash first, so a recomputed hash
       // shows as the broken link it leaves behind rather than as changed content.
-      if (eventHashHex(link.prevHash, link) !== link.hash) {
+      if (sha256Hex(link.encoded) !== link.hash) {
         damage('content-changed', link.seq, 'the event does not match its hash');
         break walk;
       }
