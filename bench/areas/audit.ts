@@ -112,18 +112,23 @@ export async function run({ quick }: { quick: boolean }): Promise<void> {
       }
     });
     results.push({ name: `append ${size.toLocaleString('en-US')} events server-side, ${batch.toLocaleString('en-US')} per transaction`, value: size / (seedMs / 1000), unit: 'appends/s' });
-    const verifyTimes: number[] = [];
-    for (let r = 0; r < (quick ? 1 : 3); r++) {
-      let events = 0;
-      verifyTimes.push(await time(async () => {
-        const result = await verifyAuditLog(db, { tenant: 'verify' });
-        if (!result.ok) throw new Error('the benchmark chain did not verify');
-        events = result.events;
-      }));
-      if (events !== size) throw new Error('verification read the wrong number of events');
+    // Both ways of recomputing hashes: node hashing the encoding sent over (the default), and
+    // PostgreSQL's built-in sha256 over the verifier's own encoding.
+    for (const hashIn of ['client', 'database'] as const) {
+      const verifyTimes: number[] = [];
+      for (let r = 0; r < (quick ? 1 : 3); r++) {
+        let events = 0;
+        verifyTimes.push(await time(async () => {
+          const result = await verifyAuditLog(db, { tenant: 'verify', hashIn });
+          if (!result.ok) throw new Error('the benchmark chain did not verify');
+          events = result.events;
+        }));
+        if (events !== size) throw new Error('verification read the wrong number of events');
+      }
+      const rate = size / (median(verifyTimes) / 1000);
+      results.push({ name: `verify a ${size.toLocaleString('en-US')}-event chain, hashes recomputed in the ${hashIn}`, value: rate, unit: 'rows/s', note: hashIn === 'client' ? 'goal ≥ 100,000' : '' });
+      ratios[`verification (${hashIn}) rows/s / 100,000 (goal ≥ 1)`] = rate / 100_000;
     }
-    results.push({ name: `verify a ${size.toLocaleString('en-US')}-event chain`, value: size / (median(verifyTimes) / 1000), unit: 'rows/s', note: 'goal ≥ 100,000' });
-    ratios['verification rows/s / 100,000 (goal ≥ 1)'] = size / (median(verifyTimes) / 1000) / 100_000;
     report('audit', results, ratios, { backend, window: `${rounds} × ${ms} ms`, 'load average before/after': `${loadBefore}/${loadavg()[0]!.toFixed(1)}`, quick: String(quick) });
   } finally {
     await db.close();

@@ -24,7 +24,7 @@ import { modeFrom } from '../start-server.js';
 
 export const summary = 'verify, export and archive the audit log; write and export signed checkpoints';
 
-export const usage = `custodian audit verify [--tenant <id>] [--json] [--key <verifier key>]... [--checkpoints <file>]
+export const usage = `custodian audit verify [--tenant <id>] [--json] [--key <verifier key>]... [--checkpoints <file>] [--hash-in database|client]
 custodian audit checkpoint [--tenant <id>] [--json]
 custodian audit export-checkpoints [--tenant <id>] [--out <file>]
 custodian audit export --tenant <id> [--format jsonl|csv] [--from <ISO time>] [--to <ISO time>] [--action <ns.verb|ns.*>] [--out <file>]
@@ -37,6 +37,8 @@ verify              walks every tenant's hash chain (or one), recomputing each h
                     the first bad sequence number and the kind of damage; exit 1 if any
 --key               a trusted verifier key (<name>+<id>+<key>), besides the configured one
 --checkpoints       a file written by export-checkpoints: copies kept outside the database
+--hash-in           where hashes are recomputed from the columns: client (here; default) or
+                    database (PostgreSQL's built-in sha256 over the verifier's own encoding)
 checkpoint          signs a checkpoint for every tenant whose chain grew (run it at intervals)
 export-checkpoints  the stored checkpoints and the verifier key as JSON, to keep elsewhere
 export              one tenant's events as JSON Lines (default) or CSV, streamed; each
@@ -74,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
     'older-than': { type: 'string' },
     'archive-dir': { type: 'string' },
     seq: { type: 'string' },
+    'hash-in': { type: 'string' },
     ...POLICY_FLAGS,
   });
   if (values.help) return info(usage), 0;
@@ -88,13 +91,15 @@ export async function run(argv: string[]): Promise<number> {
 
   if (action === 'verify') {
     only(['key', 'checkpoints', 'json']);
+    const hashIn = values['hash-in'] ?? 'client';
+    if (hashIn !== 'database' && hashIn !== 'client') throw new ConfigError('custodian audit verify: --hash-in must be database or client', 'e.g. --hash-in client');
     const keys: NoteVerifierKey[] = (values.key ?? []).map((k) => parseVerifierKey(k));
     const configured = configuredSigner(mode);
     if (configured) keys.push(configured);
     const external = values.checkpoints === undefined ? [] : readExternal(values.checkpoints);
     const db = await openFromFlags(values, { mustExist: true });
     try {
-      const report = await verifyAuditLog(db, { ...tenant, keys, external });
+      const report = await verifyAuditLog(db, { ...tenant, keys, external, hashIn });
       if (values.json) json(report);
       else {
         if (report.signatures === 'unchecked') info(yellow('no verifier key: checkpoint signatures were not checked (give --key or set CUSTODIAN_AUDIT_SIGNING_KEY)'));
