@@ -20,6 +20,6 @@ export { scheduleCheckpoints, type CheckpointSchedule } from './checkpoint-sched
 export { verifyAuditLog, type Damage, type DamageKind, type ExternalCheckpoint, type TenantVerification, type VerifyOptions, type VerifyReport } from './verify.js';
 export { readChain, listAuditTenants, type StoredLink } from './read-chain.js';
 export { auditLogDecryptSink } from './decrypt-sink.js';
-export { queryAuditEvents, allAuditEvents, type AuditEvent, type AuditQuery, type AuditPage } from './query.js';
+export { queryAuditEvents, allAuditEvents, chainFieldsOf, type AuditEvent, type AuditQuery, type AuditPage } from './query.js';
 export { exportAuditLog, csvCell, type AuditExportFormat } from './export.js';
 export * from './archive/index.js';

@@ -1,6 +1,8 @@
 import { APP_ROLE } from '../db/roles.js';
 import type { Database } from '../db/types.js';
 import { CustodianError } from '../errors.js';
+import { canonicalJson } from './canonical-json.js';
+import type { ChainFields } from './chain-encoding.js';
 import type { ActorType, JsonObject } from './types.js';
 
 /** One stored event, as a tenant reads it back. */
@@ -168,5 +170,26 @@ export function toEvent(r: EventRow): AuditEvent {
     metadata: JSON.parse(r.metadata) as JsonObject,
     prevHash: r.prev_hash,
     hash: r.hash,
+  };
+}
+
+/** The fields an exported event's hash covers, to recompute it offline (segments, exports). */
+export function chainFieldsOf(e: AuditEvent): ChainFields {
+  return {
+    tenant: e.tenant,
+    seq: e.seq,
+    occurredAtMicros: BigInt(e.occurredAtMicros),
+    actorType: e.actor.type,
+    actorId: e.actor.id,
+    action: e.action,
+    targetType: e.target?.type ?? null,
+    targetId: e.target?.id ?? null,
+    subjectId: e.subject,
+    sessionId: e.session,
+    purpose: e.purpose,
+    ip: e.ip,
+    userAgent: e.userAgent,
+    // Stored as RFC 8785 JSON, so encoding the parsed object again gives the same text.
+    metadata: canonicalJson(e.metadata),
   };
 }

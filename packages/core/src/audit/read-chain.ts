@@ -46,44 +46,55 @@ interface PageRow {
  * transaction: the cursor lives until then.
  */
 export async function* readChain(tx: Queryable, tenant: string, pageSize = 5000): AsyncGenerator<StoredLink[]> {
+  for await (const rows of cursorPages<PageRow>(tx, CURSOR, DECLARE_SQL, [tenant], pageSize)) {
+    yield rows.map((r) => ({
+      tenant,
+      seq: Number(r.seq),
+      occurredAtMicros: BigInt(r.us),
+      actorType: r.actor_type,
+      actorId: r.actor_id,
+      action: r.action,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      subjectId: r.subject_id,
+      sessionId: r.session_id,
+      purpose: r.purpose,
+      ip: r.ip,
+      userAgent: r.user_agent,
+      metadata: r.metadata,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
+  }
+}
+
+/**
+ * The rows of a query in pages from one cursor, so memory stays flat however
+ * many there are; the next page is asked for before this one is handed over,
+ * so the database works while the caller does (on PostgreSQL). `declare` is
+ * the DECLARE statement for `name`. Call it inside a transaction, and drain it
+ * or end the transaction: the cursor lives until then.
+ */
+export async function* cursorPages<R>(tx: Queryable, name: string, declare: string, params: readonly unknown[], pageSize: number): AsyncGenerator<R[]> {
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
-  await tx.query(DECLARE_SQL, [tenant]);
-  const fetch = () => tx.query<PageRow>(`FETCH ${pageSize} FROM ${CURSOR}`);
+  await tx.query(declare, params);
+  const fetch = () => tx.query<R>(`FETCH ${pageSize} FROM ${name}`);
   let pending = fetch();
   try {
     for (;;) {
       const { rows } = await pending;
       if (rows.length === 0) return;
-      // Ask for the next page before handing this one over: the database and
-      // the network work while the caller hashes (on PostgreSQL).
       const full = rows.length === pageSize;
       if (full) {
         pending = fetch();
         pending.catch(() => {}); // an abandoned prefetch must not be an unhandled rejection
       }
-      yield rows.map((r) => ({
-        tenant,
-        seq: Number(r.seq),
-        occurredAtMicros: Number(r.us), // exact: microseconds since 1970 stay below 2^53 until the year 2255
-        actorType: r.actor_type,
-        actorId: r.actor_id,
-        action: r.action,
-        targetType: r.target_type,
-        targetId: r.target_id,
-        subjectId: r.subject_id,
-        sessionId: r.session_id,
-        purpose: r.purpose,
-        ip: r.ip,
-        userAgent: r.user_agent,
-        metadata: r.metadata,
-        prevHash: r.prev_hash,
-        hash: r.hash,
-      }));
+      yield rows;
       if (!full) return;
     }
   } finally {
     await pending.catch(() => undefined);
-    await tx.query(`CLOSE ${CURSOR}`).catch(() => undefined);
+    await tx.query(`CLOSE ${name}`).catch(() => undefined);
   }
 }
 

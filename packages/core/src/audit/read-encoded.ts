@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/types.js';
 import { DOMAIN_TAG, sha256Hex } from './chain-encoding.js';
+import { cursorPages } from './read-chain.js';
 
 /** One stored event as the verifier checks it: its recomputed hash, its stored previous hash and hash, all hex. */
 export interface EncodedLink {
@@ -41,30 +42,12 @@ const CURSOR = 'custodian_audit_encoded';
 export { ENCODED as ENCODED_EVENT_SQL };
 
 export async function* readEncodedChain(tx: Queryable, tenant: string, pageSize = 5000, hashIn: HashIn = 'client'): AsyncGenerator<EncodedLink[]> {
-  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
   const recomputed = hashIn === 'database' ? `encode(pg_catalog.sha256(${ENCODED}), 'hex') AS recomputed` : `${ENCODED} AS encoded`;
-  await tx.query(
-    `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
+  const declare = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
        SELECT seq, ${recomputed}, encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
-         FROM custodian.audit_events WHERE tenant_id = $1 ORDER BY seq`,
-    [tenant],
-  );
-  const fetch = () => tx.query<{ seq: number | string; recomputed?: string; encoded?: Uint8Array; prev_hash: string; hash: string }>(`FETCH ${pageSize} FROM ${CURSOR}`);
-  let pending = fetch();
-  try {
-    for (;;) {
-      const { rows } = await pending;
-      if (rows.length === 0) return;
-      const full = rows.length === pageSize;
-      if (full) {
-        pending = fetch();
-        pending.catch(() => {});
-      }
-      yield rows.map((r) => ({ seq: Number(r.seq), recomputed: r.recomputed ?? sha256Hex(r.encoded!), prevHash: r.prev_hash, hash: r.hash }));
-      if (!full) return;
-    }
-  } finally {
-    await pending.catch(() => undefined);
-    await tx.query(`CLOSE ${CURSOR}`).catch(() => undefined);
+         FROM custodian.audit_events WHERE tenant_id = $1 ORDER BY seq`;
+  type Row = { seq: number | string; recomputed?: string; encoded?: Uint8Array; prev_hash: string; hash: string };
+  for await (const rows of cursorPages<Row>(tx, CURSOR, declare, [tenant], pageSize)) {
+    yield rows.map((r) => ({ seq: Number(r.seq), recomputed: r.recomputed ?? sha256Hex(r.encoded!), prevHash: r.prev_hash, hash: r.hash }));
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  canonicalJson,
+  chainFieldsOf,
   createAuditAppender,
   csvCell,
   eventHashHex,
@@ -84,22 +84,7 @@ describe(`audit log query and export (${testBackend()})`, () => {
     let prev = Buffer.from(GENESIS_HASH).toString('hex');
     for (const e of events) {
       assert.equal(e.prevHash, prev, `link at ${e.seq}`);
-      const recomputed = eventHashHex(prev, {
-        tenant: e.tenant,
-        seq: e.seq,
-        occurredAtMicros: BigInt(e.occurredAtMicros),
-        actorType: e.actor.type,
-        actorId: e.actor.id,
-        action: e.action,
-        targetType: e.target?.type ?? null,
-        targetId: e.target?.id ?? null,
-        subjectId: e.subject,
-        sessionId: e.session,
-        purpose: e.purpose,
-        ip: e.ip,
-        userAgent: e.userAgent,
-        metadata: canonicalJson(e.metadata),
-      });
+      const recomputed = eventHashHex(prev, chainFieldsOf(e));
       assert.equal(recomputed, e.hash, `hash at ${e.seq}`);
       prev = e.hash;
     }

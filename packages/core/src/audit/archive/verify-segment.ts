@@ -1,7 +1,6 @@
-import { canonicalJson } from '../canonical-json.js';
 import { eventHashHex } from '../chain-encoding.js';
 import { parseCheckpointBody } from '../checkpoint.js';
-import type { AuditEvent } from '../query.js';
+import { chainFieldsOf, type AuditEvent } from '../query.js';
 import { openNote, type NoteVerifierKey } from '../signed-note.js';
 
 export interface SegmentVerification {
@@ -50,22 +49,7 @@ export function verifyArchiveSegment(jsonl: string, checkpointNote: string, keys
     if (i > 0 && e.seq !== events[i - 1]!.seq + 1) return { ok: false, problem: { seq: e.seq, kind: 'gap', detail: `after ${events[i - 1]!.seq}` } };
     if (e.tenant !== first.tenant) return { ok: false, problem: { seq: e.seq, kind: 'malformed', detail: 'another tenant’s event' } };
     if (e.prevHash !== prev) return { ok: false, problem: { seq: e.seq, kind: 'link-broken', detail: 'prevHash is not the hash before it' } };
-    const hash = eventHashHex(prev, {
-      tenant: e.tenant,
-      seq: e.seq,
-      occurredAtMicros: BigInt(e.occurredAtMicros),
-      actorType: e.actor.type,
-      actorId: e.actor.id,
-      action: e.action,
-      targetType: e.target?.type ?? null,
-      targetId: e.target?.id ?? null,
-      subjectId: e.subject,
-      sessionId: e.session,
-      purpose: e.purpose,
-      ip: e.ip,
-      userAgent: e.userAgent,
-      metadata: canonicalJson(e.metadata),
-    });
+    const hash = eventHashHex(prev, chainFieldsOf(e));
     if (hash !== e.hash) return { ok: false, problem: { seq: e.seq, kind: 'content-changed', detail: 'the recomputed hash differs' } };
     prev = hash;
   }
