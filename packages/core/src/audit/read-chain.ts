@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/types.js';
 import type { ChainFields } from './chain-encoding.js';
+import { SELECT_EVENTS, type EventRow } from './query.js';
 
 /** One stored event as the verifier reads it: the hashed fields in their hashed form, and the two hashes. */
 export interface StoredLink extends ChainFields {
@@ -9,35 +10,13 @@ export interface StoredLink extends ChainFields {
   hash: string;
 }
 
-// Each column in exactly the form the encoding hashes: time as integer
-// microseconds, ip with its prefix length, metadata as its stored text.
-// A cursor, not pages by key: one scan of the chain whatever the planner
+// SELECT_EVENTS has each column in exactly the form the encoding hashes: time
+// as integer microseconds, ip with its prefix length, metadata as its stored
+// text. A cursor, not pages by key: one scan of the chain whatever the planner
 // estimates (right after a bulk load, before statistics, a "seq > $n LIMIT"
 // page can become a scan and sort of the whole rest of the chain, per page).
 const CURSOR = 'custodian_audit_chain';
-const DECLARE_SQL = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
-  SELECT seq, (extract(epoch FROM occurred_at) * 1000000)::int8::text AS us, actor_type, actor_id, action,
-    target_type, target_id, subject_id, session_id, purpose, ip::text AS ip, user_agent, metadata::text AS metadata,
-    encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
-  FROM custodian.audit_events WHERE tenant_id = $1 ORDER BY seq`;
-
-interface PageRow {
-  seq: number;
-  us: string;
-  actor_type: string;
-  actor_id: string;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  subject_id: string | null;
-  session_id: string | null;
-  purpose: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  metadata: string;
-  prev_hash: string;
-  hash: string;
-}
+const DECLARE_SQL = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${SELECT_EVENTS} WHERE tenant_id = $1 ORDER BY seq`;
 
 /**
  * A tenant's events in sequence order, in pages from one cursor, so memory
@@ -46,7 +25,7 @@ interface PageRow {
  * transaction: the cursor lives until then.
  */
 export async function* readChain(tx: Queryable, tenant: string, pageSize = 5000): AsyncGenerator<StoredLink[]> {
-  for await (const rows of cursorPages<PageRow>(tx, CURSOR, DECLARE_SQL, [tenant], pageSize)) {
+  for await (const rows of cursorPages<EventRow>(tx, CURSOR, DECLARE_SQL, [tenant], pageSize)) {
     yield rows.map((r) => ({
       tenant,
       seq: Number(r.seq),

@@ -57,7 +57,7 @@ export function subjectTables(policy: Policy, schema: DatabaseSchema, subjectNam
       via = 'subject';
     }
     for (const owner of ownersOf(spec).filter((o) => o.subject === subjectName)) {
-      const built = ownerClause(policy, schema, table, owner, keyType, tenantClause);
+      const built = ownerClause(schema, table, owner, keyType, tenantClause);
       clauses.push(built.where);
       if (via !== 'subject') {
         via = built.depth > 0 ? 'path' : 'owner';
@@ -72,7 +72,6 @@ export function subjectTables(policy: Policy, schema: DatabaseSchema, subjectNam
 }
 
 function ownerClause(
-  policy: Policy,
   schema: DatabaseSchema,
   table: string,
   owner: Owner,

@@ -4,23 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createAuditAppender } from '@custodian/core/audit';
-import { openPGlite, type Database } from '@custodian/core/db';
-import { openTestDatabase, testBackend } from '@custodian/core/testing';
-import { hasStackTrace, runCli } from './run-cli.js';
+import type { Database } from '@custodian/core/db';
+import { testBackend } from '@custodian/core/testing';
+import { hasStackTrace, cliDatabase, runCli, withDatabase } from './run-cli.js';
 
 test(`C6, B3: custodian audit archive moves old events into segments, show still finds them by id, export writes CSV and verify passes (${testBackend()})`, { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'custodian-audit-archive-cli-'));
-  const pg = process.env.DATABASE_URL ? await openTestDatabase() : undefined;
-  const flags = pg ? ['--database-url', pg.url!] : ['--data-dir', 'db'];
-  const withDb = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
-    if (pg) return fn(pg);
-    const db = await openPGlite({ dataDir: join(dir, 'db') });
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  };
+  const database = await cliDatabase(dir);
+  const flags = database.flags;
+  const withDb = <T>(fn: (db: Database) => Promise<T>) => withDatabase(flags, fn, dir);
   try {
     assert.equal((await runCli(['migrate', ...flags], { cwd: dir })).code, 0);
     const audit = createAuditAppender();
@@ -62,6 +54,6 @@ test(`C6, B3: custodian audit archive moves old events into segments, show still
       assert.ok(!hasStackTrace(r.stderr));
     }
   } finally {
-    await pg?.close();
+    await database.close();
   }
 });

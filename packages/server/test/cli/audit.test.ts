@@ -4,24 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createAuditAppender } from '@custodian/core/audit';
-import { openPGlite, type Database } from '@custodian/core/db';
-import { openTestDatabase, testBackend } from '@custodian/core/testing';
-import { hasStackTrace, runCli } from './run-cli.js';
+import type { Database } from '@custodian/core/db';
+import { testBackend } from '@custodian/core/testing';
+import { hasStackTrace, cliDatabase, runCli, withDatabase } from './run-cli.js';
 
 test(`custodian audit: checkpoint signs each grown chain, verify passes an intact log and names the damage in a tampered one, export keeps copies (${testBackend()})`, { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'custodian-audit-cli-'));
-  const pg = process.env.DATABASE_URL ? await openTestDatabase() : undefined;
-  const flags = pg ? ['--database-url', pg.url!] : ['--data-dir', 'db'];
-  // PGlite admits one process per folder: open it only between CLI runs.
-  const withDb = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
-    if (pg) return fn(pg);
-    const db = await openPGlite({ dataDir: join(dir, 'db') });
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  };
+  const database = await cliDatabase(dir);
+  const flags = database.flags;
+  const withDb = <T>(fn: (db: Database) => Promise<T>) => withDatabase(flags, fn, dir);
   try {
     const migrated = await runCli(['migrate', ...flags], { cwd: dir });
     assert.equal(migrated.code, 0, migrated.stderr);
@@ -77,7 +68,7 @@ test(`custodian audit: checkpoint signs each grown chain, verify passes an intac
     assert.equal(production.code, 1);
     assert.match(production.stderr, /\[ERR_KEY_REQUIRED\]/);
   } finally {
-    await pg?.close();
+    await database.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '@custodian/core/db';
-import { APP_SQL, hasStackTrace, policySource, project, runCli } from './run-cli.js';
+import { APP_SQL, hasStackTrace, policySource, project, runCli, withDatabase } from './run-cli.js';
 
 test('custodian dsar plan: finds a person by email in any case, counts their rows per table and lists the statements, changing nothing; bad flags exit 2', async () => {
   const { dir, dbFlags, cleanup } = await project(policySource(), APP_SQL);
@@ -10,14 +9,11 @@ test('custodian dsar plan: finds a person by email in any case, counts their row
     const flags = ['--policy', join(dir, 'custodian.config.ts'), ...dbFlags];
     const migrated = await runCli(['migrate', ...flags], { cwd: dir });
     assert.equal(migrated.code, 0, migrated.stderr);
-    const db = dbFlags[0] === '--database-url' ? await openDatabase({ url: dbFlags[1] }) : await openDatabase({ dataDir: dbFlags[1] });
-    try {
-      await db.exec(`INSERT INTO users (id, email, name) VALUES ('00000000-0000-4000-8000-000000000001', 'ada@example.com', 'Ada'), ('00000000-0000-4000-8000-000000000002', 'bob@example.com', 'Bob');
+    await withDatabase(dbFlags, (db) =>
+      db.exec(`INSERT INTO users (id, email, name) VALUES ('00000000-0000-4000-8000-000000000001', 'ada@example.com', 'Ada'), ('00000000-0000-4000-8000-000000000002', 'bob@example.com', 'Bob');
         INSERT INTO notes (user_id, body) SELECT '00000000-0000-4000-8000-000000000001', 'note ' || g FROM generate_series(1, 3) g;
-        INSERT INTO notes (user_id, body) VALUES ('00000000-0000-4000-8000-000000000002', 'bob''s');`);
-    } finally {
-      await db.close();
-    }
+        INSERT INTO notes (user_id, body) VALUES ('00000000-0000-4000-8000-000000000002', 'bob''s');`),
+    );
     const plan = await runCli(['dsar', 'plan', '--subject', 'user', '--email', '  ADA@Example.com', '--json', ...flags], { cwd: dir });
     assert.equal(plan.code, 0, plan.stderr);
     const [p] = JSON.parse(plan.stdout) as Array<{ subject: { key: string }; tables: Array<{ table: string; rows: number; fate: string }>; steps: Array<{ table: string; kind: string }> }>;
@@ -38,13 +34,10 @@ test('custodian dsar plan: finds a person by email in any case, counts their row
       assert.ok(!hasStackTrace(r.stderr));
     }
     // Nothing was changed by any of it.
-    const after = dbFlags[0] === '--database-url' ? await openDatabase({ url: dbFlags[1] }) : await openDatabase({ dataDir: dbFlags[1] });
-    try {
-      const { rows } = await after.query<{ n: number }>(`SELECT (SELECT count(*) FROM notes)::int + (SELECT count(*) FROM users WHERE email LIKE '%@example.com')::int AS n`);
-      assert.equal(rows[0]!.n, 6);
-    } finally {
-      await after.close();
-    }
+    const { rows } = await withDatabase(dbFlags, (db) =>
+      db.query<{ n: number }>(`SELECT (SELECT count(*) FROM notes)::int + (SELECT count(*) FROM users WHERE email LIKE '%@example.com')::int AS n`),
+    );
+    assert.equal(rows[0]!.n, 6);
   } finally {
     await cleanup();
   }

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { EnvKeyProvider, FieldCrypto, KeyStore, Secret, databaseDecryptAudit, openValue, rowsUsingKey } from '@custodian/core/crypto';
-import { openDatabase, type Database } from '@custodian/core/db';
+import type { Database } from '@custodian/core/db';
 import { loadPolicyFile, type Policy } from '@custodian/core/policy';
-import { BIN, POLICY_MODULE, project, runCli } from './run-cli.js';
+import { BIN, POLICY_MODULE, project, runCli, withDatabase } from './run-cli.js';
 
 const ROWS = 6000;
 const SQL = `
@@ -56,14 +56,6 @@ function runAndKill(args: string[], cwd: string, env: NodeJS.ProcessEnv, killAft
   });
 }
 
-async function withDb<T>(dbFlags: string[], fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = dbFlags[0] === '--database-url' ? await openDatabase({ url: dbFlags[1] }) : await openDatabase({ dataDir: dbFlags[1] });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
 
 test('C2: custodian keys reencrypt: killed at random points three times, then run again, every value ends readable under the new key and every decrypt was recorded', { timeout: 600_000 }, async () => {
   const { dir, dbFlags, cleanup } = await project(POLICY, SQL);
@@ -77,7 +69,7 @@ test('C2: custodian keys reencrypt: killed at random points three times, then ru
     const store = (db: Database) => new KeyStore({ db, provider: new EnvKeyProvider(new Secret(Uint8Array.from(root))) });
 
     // The application seals every value under the tenant's key, then the key is rotated.
-    const previous = await withDb(dbFlags, async (db) => {
+    const previous = await withDatabase(dbFlags, async (db) => {
       const keys = store(db);
       const fields = new FieldCrypto({ policy, keys, audit: databaseDecryptAudit(db) });
       for (let start = 0; start < ROWS; start += 1000) {
@@ -93,7 +85,7 @@ test('C2: custodian keys reencrypt: killed at random points three times, then ru
     for (const percent of [10, 40, 70]) {
       const run = await runAndKill(args, dir, env, percent);
       if (run.killed) killedRuns++;
-      const left = await withDb(dbFlags, (db) => rowsUsingKey(db, policy, previous));
+      const left = await withDatabase(dbFlags, (db) => rowsUsingKey(db, policy, previous));
       assert.ok(left < ROWS, `a run made progress before it was killed (${left} left)\n${run.stderr}`);
     }
     assert.ok(killedRuns >= 2, 'the runs were killed mid-way');
@@ -103,7 +95,7 @@ test('C2: custodian keys reencrypt: killed at random points three times, then ru
     const [result] = JSON.parse(last.stdout) as Array<{ remaining: number; unreadable: number; activeKeyId: string }>;
     assert.deepEqual([result!.remaining, result!.unreadable], [0, 0]);
 
-    await withDb(dbFlags, async (db) => {
+    await withDatabase(dbFlags, async (db) => {
       const active = await store(db).keyById(result!.activeKeyId);
       const keyring = new Map([[active.id, active.key]]);
       const { rows } = await db.query<{ id: number; secret: Uint8Array; key_id: string }>(

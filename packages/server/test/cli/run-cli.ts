@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openDatabase, type Database } from '@custodian/core/db';
 import { openTestDatabase } from '@custodian/core/testing';
 
 export const BIN = fileURLToPath(new URL('../../bin/custodian.js', import.meta.url));
@@ -48,6 +49,31 @@ export async function project(policySource: string, migrationSql: string): Promi
   if (!process.env.DATABASE_URL) return { dir, dbFlags: ['--data-dir', join(dir, 'db')], cleanup: async () => {} };
   const db = await openTestDatabase();
   return { dir, dbFlags: ['--database-url', db.url!], cleanup: () => db.close() };
+}
+
+/**
+ * CLI flags for a database of the test's own: a fresh PostgreSQL database when
+ * DATABASE_URL is set (dropped by `close`), else an embedded one in `dir/db`.
+ */
+export async function cliDatabase(dir: string): Promise<{ flags: string[]; close(): Promise<void> }> {
+  if (!process.env.DATABASE_URL) return { flags: ['--data-dir', join(dir, 'db')], close: async () => {} };
+  const db = await openTestDatabase();
+  await db.query('SELECT 1'); // the test database exists once this answers
+  return { flags: ['--database-url', db.url!], close: () => db.close() };
+}
+
+/**
+ * Opens the database the CLI flags name, runs `fn` and closes it again:
+ * PGlite admits one process per folder, so the test holds it only between
+ * CLI runs. A relative --data-dir is taken from `cwd`.
+ */
+export async function withDatabase<T>(dbFlags: readonly string[], fn: (db: Database) => Promise<T>, cwd = '.'): Promise<T> {
+  const db = dbFlags[0] === '--database-url' ? await openDatabase({ url: dbFlags[1] }) : await openDatabase({ dataDir: resolve(cwd, dbFlags[1]!) });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
 }
 
 export const APP_SQL = `

@@ -123,7 +123,7 @@ export async function reencrypt(options: ReencryptOptions): Promise<ReencryptRes
   result.activeKeyId = active.id;
   active.key.reveal().fill(0);
   const old = await options.keys.keyById(options.keyId); // ERR_KEY_STATE for a retired or destroyed key with rows left
-  const run = new ColumnRun(options, old, info.scope, info.scopeId, chunkSize, total);
+  const run = new ColumnRun(options, old, chunkSize, total);
   try {
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]!;
@@ -164,15 +164,17 @@ interface SealedChunk {
 
 class ColumnRun {
   #done = 0;
+  readonly #keyring: ReadonlyMap<string, DataKey['key']>;
 
   constructor(
     private readonly options: ReencryptOptions,
+    /** The key being moved away from; its scope is the scope of the new key. */
     private readonly old: DataKey,
-    private readonly scope: DataKey['scope'],
-    private readonly scopeId: string | null,
     private readonly chunkSize: number,
     private readonly total: number,
-  ) {}
+  ) {
+    this.#keyring = new Map([[old.id, old.key]]);
+  }
 
   async column(column: EncryptedColumn): Promise<ReencryptColumnResult> {
     const outcome: ReencryptColumnResult = { table: column.table, column: column.column, reencrypted: 0, changedMeanwhile: 0, unreadable: 0, remaining: 0 };
@@ -217,17 +219,16 @@ class ColumnRun {
   async #seal(column: EncryptedColumn, rows: ChunkRow[]): Promise<SealedChunk> {
     const contexts = rows.map((row) => contextOf(row, column));
     if (column.encryption.auditDecrypt) await this.#audit(column, contexts);
-    const keyring = new Map([[this.old.id, this.old.key]]);
     const chunk: SealedChunk = { keyParts: column.primaryKey.map(() => []), olds: [], news: [], unreadable: 0 };
     for (let start = 0; start < rows.length; start += this.options.keys.reservationBlock) {
       const end = Math.min(rows.length, start + this.options.keys.reservationBlock);
-      const key = await this.options.keys.keyForEncryption(this.scope, this.scopeId, end - start);
+      const key = await this.options.keys.keyForEncryption(this.old.scope, this.old.scopeId, end - start);
       try {
         for (let i = start; i < end; i++) {
           const row = rows[i]!;
           let plaintext;
           try {
-            plaintext = openValue(row.v, { keys: keyring, context: contexts[i]! });
+            plaintext = openValue(row.v, { keys: this.#keyring, context: contexts[i]! });
           } catch {
             chunk.unreadable++;
             continue;

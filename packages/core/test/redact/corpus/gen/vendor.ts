@@ -1,6 +1,6 @@
 // Vendor key formats, each in the places such keys turn up: env files, client code,
 // headers, curl commands, error messages, SQL and URLs.
-import { B62, HEX, Rng } from './rng.js';
+import { B62, Rng } from './rng.js';
 import { assign, type Frag, type Maker } from './contexts.js';
 import { acceptedByName, secret } from './types.js';
 import * as v from './values.js';
