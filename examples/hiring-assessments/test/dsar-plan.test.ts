@@ -56,7 +56,7 @@ describe(`hiring-assessments: finding a candidate and planning their erasure (${
     const plan = await planErasure(db, app.policy, schema, ref);
     assert.deepEqual(Object.fromEntries(plan.tables.map((t) => [t.table, t.rows])), counts);
     assert.deepEqual(Object.fromEntries(plan.tables.map((t) => [t.table, [t.fate, t.via, t.depth]])), {
-      candidates: ['delete', 'subject', 0],
+      candidates: ['soft-delete', 'subject', 0], // the rule deleted-candidates removes the row 30 days later (C11)
       invites: ['delete', 'owner', 0],
       assessment_sessions: ['delete', 'owner', 0],
       session_events: ['delete', 'path', 2],
@@ -64,7 +64,8 @@ describe(`hiring-assessments: finding a candidate and planning their erasure (${
     });
     const order = plan.steps.map((s) => s.table);
     assert.ok(order.indexOf('session_events') < order.indexOf('assessment_sessions'), 'events before their session');
-    assert.ok(order.indexOf('assessment_sessions') < order.indexOf('candidates'), 'sessions before their candidate');
+    assert.deepEqual(plan.steps.find((s) => s.table === 'candidates')?.kind, 'soft-delete');
+    assert.deepEqual(plan.tables.find((t) => t.table === 'candidates')?.deferredTo, { rule: 'deleted-candidates', after: '30d', action: 'hard-delete' });
     assert.equal(plan.rows, Object.values(counts).reduce((a, b) => a + b, 0));
     assert.ok(plan.estimateMs > 0);
     assert.deepEqual(await tableSizes(db), before, 'a plan changes nothing');

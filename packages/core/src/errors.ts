@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   ERR_AUDIT_CHECKPOINT_INVALID: 'A checkpoint note or verifier key is malformed, or its signature does not verify.',
   ERR_AUDIT_VERIFY_FAILED: 'The audit log failed verification: a chain or checkpoint is damaged.',
   ERR_AUDIT_QUERY_INVALID: 'An audit log query or export is malformed: a missing tenant, an invalid date, action pattern, page size or cursor.',
+  ERR_DSAR_REFUSED: 'A data subject request cannot be carried out as asked (e.g. erasing the placeholder subject).',
   ERR_KEY_INVALID: 'A configured key is not 32 bytes of hex.',
   ERR_KEY_REQUIRED: 'Production mode needs a configured root key and none was given.',
   ERR_SEED_INVALID: 'A seed generator was asked for something it cannot make.',

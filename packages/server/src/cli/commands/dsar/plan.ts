@@ -79,8 +79,14 @@ function print(plan: ErasurePlan): void {
   process.stdout.write(`\nerasure plan for ${who} — ${plan.rows} rows, about ${plan.estimateMs} ms (nothing was changed)\n\n`);
   const width = Math.max(...plan.tables.map((t) => t.table.length), 5);
   for (const t of plan.tables) {
-    const what = t.fate === 'update' ? t.columns.map((c) => `${c.column}: ${c.action.action}`).join(', ') : t.fate === 'delete' ? 'rows deleted' : 'rows kept';
-    process.stdout.write(`  ${t.table.padEnd(width)}  ${String(t.rows).padStart(7)} rows  ${t.fate.padEnd(6)}  ${what}${t.depth > 0 ? dim(`  (via ${t.depth} foreign keys)`) : ''}\n`);
+    const later = t.deferredTo ? `rule ${t.deferredTo.rule} ${t.deferredTo.action}s them ${t.deferredTo.after} later` : '';
+    const what =
+      t.fate === 'update' ? t.columns.map((c) => `${c.column}: ${c.action.action}`).join(', ')
+      : t.fate === 'delete' ? 'rows deleted'
+      : t.fate === 'soft-delete' ? `soft-deleted now; ${later}`
+      : t.fate === 'deferred' ? `unchanged now; ${later}`
+      : 'rows kept';
+    process.stdout.write(`  ${t.table.padEnd(width)}  ${String(t.rows).padStart(7)} rows  ${t.fate.padEnd(11)}  ${what}${t.depth > 0 ? dim(`  (via ${t.depth} foreign keys)`) : ''}\n`);
   }
   process.stdout.write('\n  statements, in order:\n');
   for (const s of plan.steps) process.stdout.write(`  ${String(s.order).padStart(3)}. ${s.kind.padEnd(12)} ${s.table} (${s.rows} rows)\n       ${dim(s.sql)}\n`);
