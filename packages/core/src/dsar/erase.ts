@@ -1,5 +1,6 @@
 import { createAuditAppender, type AuditAppender } from '../audit/index.js';
 import type { ActorType } from '../audit/types.js';
+import { checkPolicy } from '../check/check.js';
 import { findColumn, findTable } from '../check/lookup.js';
 import type { DatabaseSchema } from '../check/schema-types.js';
 import { sqlState } from '../db/errors.js';
@@ -88,6 +89,13 @@ export async function eraseSubject(db: Database, policy: Policy, schema: Databas
   }
   if (spec.tenant !== undefined && subject.tenant === undefined) {
     throw new CustodianError('ERR_CONFIG_INVALID', `a ${subject.subject} belongs to a tenant: name it`, { hint: 'findSubjects returns the tenant with each person' });
+  }
+  // A policy that does not fit the database could fail half-way through a batched erasure: refuse before changing anything.
+  const errors = checkPolicy(policy, schema).problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) {
+    throw new CustodianError('ERR_DSAR_REFUSED', `the policy does not fit the database (${errors.length} error${errors.length === 1 ? '' : 's'}, the first ${errors[0]!.code} at ${errors[0]!.path}); nothing was erased`, {
+      hint: 'run custodian check and fix what it reports',
+    });
   }
   const statements = erasureStatements(policy, schema, subject.subject);
   const ctx: RunContext = {

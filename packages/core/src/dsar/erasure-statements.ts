@@ -1,6 +1,6 @@
-import { erasureOrder } from '../check/erasure-order.js';
+import { erasureEdges, erasureOrder } from '../check/erasure-order.js';
 import { rowFate } from '../check/erasure-plan.js';
-import { findColumn, findTable } from '../check/lookup.js';
+import { findColumn, findTable, normalizeTableName } from '../check/lookup.js';
 import type { DatabaseSchema } from '../check/schema-types.js';
 import { quoteIdent, quoteQualified } from '../db/identifier.js';
 import { CustodianError } from '../errors.js';
@@ -67,30 +67,79 @@ export function erasureTables(policy: Policy, schema: DatabaseSchema, subjectNam
 }
 
 /**
- * The statements that erase one person, in the order foreign keys need:
- * updates and soft deletes first (they remove nothing a reference needs),
- * then deletes children before parents, then the destruction of the person's
- * data keys when the policy seals any of their columns under per-subject keys.
+ * The statements that erase one person, in an order that works: every
+ * statement runs before any other changes what its WHERE reads (a session
+ * event found through its session goes before the session is deleted or
+ * reassigned), deletes go children before parents as the foreign keys need,
+ * and otherwise updates come first. The person's data keys are destroyed
+ * last, when the policy seals any of their columns under per-subject keys.
  */
 export function erasureStatements(policy: Policy, schema: DatabaseSchema, subjectName: string, tables: readonly ErasureTable[] = erasureTables(policy, schema, subjectName)): ErasureStatement[] {
   const subject = policy.subjects[subjectName]!;
   const keyType = findColumn(findTable(schema, subject.table), subject.key)!.type;
-  const out: ErasureStatement[] = [];
+  const planned: Planned[] = [];
   for (const t of tables) {
     const softDelete = policy.tables[t.table]!.softDelete;
     if (t.fate === 'update') {
       const changes = t.columns.map((c) => columnChange(c, keyType, subject.placeholder?.key, subjectName));
-      if (softDelete) changes.push({ set: `${quoteIdent(softDelete)} = coalesce(t.${quoteIdent(softDelete)}, now())`, pending: `t.${quoteIdent(softDelete)} IS NULL` });
-      out.push(updateStatement(schema, t, 'update', changes));
+      if (softDelete) changes.push({ column: softDelete, set: `${quoteIdent(softDelete)} = coalesce(t.${quoteIdent(softDelete)}, now())`, pending: `t.${quoteIdent(softDelete)} IS NULL` });
+      planned.push({ statement: updateStatement(schema, t, 'update', changes), reads: t.reads, writes: changes.map((c) => c.column) });
     } else if (t.fate === 'soft-delete') {
-      out.push(updateStatement(schema, t, 'soft-delete', [{ set: `${quoteIdent(softDelete!)} = now()`, pending: `t.${quoteIdent(softDelete!)} IS NULL` }]));
+      const change = { column: softDelete!, set: `${quoteIdent(softDelete!)} = now()`, pending: `t.${quoteIdent(softDelete!)} IS NULL` };
+      planned.push({ statement: updateStatement(schema, t, 'soft-delete', [change]), reads: t.reads, writes: [change.column] });
     }
   }
   const deleting = tables.filter((t) => t.fate === 'delete');
-  for (const name of erasureOrder(deleting.map((t) => t.table), schema).order) out.push(deleteStatement(schema, deleting.find((t) => t.table === name)!));
+  const fkOrder = erasureOrder(deleting.map((t) => t.table), schema).order;
+  for (const name of fkOrder) {
+    const t = deleting.find((x) => x.table === name)!;
+    planned.push({ statement: deleteStatement(schema, t), reads: t.reads, writes: '*' });
+  }
+  const out = ordered(planned, erasureEdges(fkOrder, schema));
   if (tables.some((t) => t.fate !== 'keep' && Object.values(policy.tables[t.table]?.columns ?? {}).some((c) => c.encryption?.keyScope === 'subject'))) {
     const sql = `UPDATE custodian.data_keys SET wrapped = NULL, state = 'destroyed', destroyed_at = now() WHERE scope = 'subject' AND scope_id = $1::text AND state <> 'destroyed'`;
     out.push({ table: 'custodian.data_keys', kind: 'destroy-keys', sql, batch: () => sql, pendingSql: `SELECT count(*)::int AS n FROM custodian.data_keys WHERE scope = 'subject' AND scope_id = $1::text AND state <> 'destroyed'` });
+  }
+  return out;
+}
+
+interface Planned {
+  statement: ErasureStatement;
+  reads: ErasureTable['reads'];
+  /** Columns the statement changes, or every column (a delete). */
+  writes: string[] | '*';
+}
+
+/**
+ * A topological order: A before B when B changes a column A's WHERE reads,
+ * and child before parent for deletes; among the ready, the first planned.
+ */
+function ordered(planned: readonly Planned[], fkEdges: ReturnType<typeof erasureEdges>): ErasureStatement[] {
+  const same = (a: string, b: string) => normalizeTableName(a) === normalizeTableName(b);
+  const before = planned.map(() => new Set<number>());
+  planned.forEach((a, i) =>
+    planned.forEach((b, j) => {
+      if (i === j) return;
+      const changesWhatAReads = a.reads.some((r) => same(r.table, b.statement.table) && (b.writes === '*' || b.writes.includes(r.column)));
+      if (changesWhatAReads) before[j]!.add(i);
+    }),
+  );
+  for (const e of fkEdges) {
+    const child = planned.findIndex((p) => p.writes === '*' && same(p.statement.table, e.from));
+    const parent = planned.findIndex((p) => p.writes === '*' && same(p.statement.table, e.to));
+    if (child >= 0 && parent >= 0 && !e.breakable) before[parent]!.add(child);
+  }
+  const out: ErasureStatement[] = [];
+  const placed = new Set<number>();
+  while (placed.size < planned.length) {
+    const next = planned.findIndex((_, i) => !placed.has(i) && [...before[i]!].every((j) => placed.has(j)));
+    if (next < 0) {
+      throw new CustodianError('ERR_DSAR_REFUSED', 'the erasure statements depend on each other in a cycle: each changes what another uses to find the person’s rows', {
+        hint: 'run custodian check; change an erase action so one of the tables keeps the column the others follow',
+      });
+    }
+    placed.add(next);
+    out.push(planned[next]!.statement);
   }
   return out;
 }
@@ -103,6 +152,7 @@ export function statementParams(sql: string, key: string, tenant: string | undef
 }
 
 interface Change {
+  column: string;
   set: string;
   /** True for a row whose column is not yet in its erased state. */
   pending: string;
@@ -113,23 +163,23 @@ function columnChange(c: ColumnChange, keyType: string, placeholder: string | un
   const target = quoteIdent(c.column);
   switch (c.action.action) {
     case 'set-null':
-      return { set: `${target} = NULL`, pending: `${col} IS NOT NULL` };
+      return { column: c.column, set: `${target} = NULL`, pending: `${col} IS NOT NULL` };
     case 'set-literal': {
       const value = literal(c.action.value);
-      return { set: `${target} = ${value}`, pending: `${col} IS DISTINCT FROM ${value}` };
+      return { column: c.column, set: `${target} = ${value}`, pending: `${col} IS DISTINCT FROM ${value}` };
     }
     case 'pseudonymize': {
       // A value already in the template's shape (or NULL) is left alone, so a second run keeps the first run's pseudonym.
       const shape = literal(templatePattern(c.action.template));
       const fresh = `replace(${literal(c.action.template)}, '{uuid}', gen_random_uuid()::text)`;
-      return { set: `${target} = CASE WHEN ${col} IS NULL OR ${col}::text ~ ${shape} THEN ${col} ELSE ${fresh} END`, pending: `${col}::text !~ ${shape}` };
+      return { column: c.column, set: `${target} = CASE WHEN ${col} IS NULL OR ${col}::text ~ ${shape} THEN ${col} ELSE ${fresh} END`, pending: `${col}::text !~ ${shape}` };
     }
     case 'reassign': {
       if (placeholder === undefined) {
         throw new CustodianError('ERR_CONFIG_INVALID', `the policy reassigns a column to subject ${subjectName}'s placeholder, but declares none`, { hint: 'add placeholder: { key } to the subject' });
       }
       // Only the person's own references move; a row reached through another owner keeps its writer.
-      return { set: `${target} = CASE WHEN ${col} = $1::${keyType} THEN ${literal(placeholder)}::${keyType} ELSE ${col} END`, pending: `${col} = $1::${keyType}` };
+      return { column: c.column, set: `${target} = CASE WHEN ${col} = $1::${keyType} THEN ${literal(placeholder)}::${keyType} ELSE ${col} END`, pending: `${col} = $1::${keyType}` };
     }
     default:
       throw new CustodianError('ERR_CONFIG_INVALID', `erase action ${c.action.action} does not change a column`);

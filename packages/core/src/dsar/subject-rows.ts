@@ -25,6 +25,8 @@ export interface SubjectTable {
   where: string;
   /** Hops from the table to the subject (0 for the subject table). */
   depth: number;
+  /** The columns `where` reads, in this table and along its paths: a statement that changes one must wait for this table's. */
+  reads: Array<{ table: string; column: string }>;
 }
 
 /**
@@ -50,15 +52,18 @@ export function subjectTables(policy: Policy, schema: DatabaseSchema, subjectNam
   };
   for (const [table, spec] of Object.entries(policy.tables)) {
     const clauses: string[] = [];
+    const reads: SubjectTable['reads'] = [];
     let via: SubjectTable['via'] = 'owner';
     let depth = 0;
     if (table === subject.table) {
       clauses.push(`t.${quoteIdent(subject.key)} = $1::${keyType}${tenantClause(table, 't')}`);
+      reads.push({ table, column: subject.key });
       via = 'subject';
     }
     for (const owner of ownersOf(spec).filter((o) => o.subject === subjectName)) {
       const built = ownerClause(schema, table, owner, keyType, tenantClause);
       clauses.push(built.where);
+      reads.push(...ownerReads(table, owner));
       if (via !== 'subject') {
         via = built.depth > 0 ? 'path' : 'owner';
         depth = Math.max(depth, built.depth);
@@ -66,7 +71,7 @@ export function subjectTables(policy: Policy, schema: DatabaseSchema, subjectNam
     }
     const distinct = [...new Set(clauses)];
     if (distinct.length === 0) continue;
-    out.push({ table, via, depth, where: distinct.length === 1 ? distinct[0]! : distinct.map((c) => `(${c})`).join(' OR ') });
+    out.push({ table, via, depth, reads, where: distinct.length === 1 ? distinct[0]! : distinct.map((c) => `(${c})`).join(' OR ') });
   }
   return out;
 }
@@ -94,6 +99,11 @@ function ownerClause(
   findColumn(findTable(schema, table), first.column) ?? missing(table, first.column);
   const where = hops.length === 1 ? `t.${quoteIdent(first.column)} = $1::${keyType}` : `t.${quoteIdent(first.column)} IN (${inner})`;
   return { where: where + tenantClause(table, 't'), depth: hops.length };
+}
+
+function ownerReads(table: string, owner: Owner): SubjectTable['reads'] {
+  if ('column' in owner) return [{ table, column: owner.column }];
+  return owner.path.map((hop, i) => ({ table: i === 0 ? table : refTable(owner.path[i - 1]!.references), column: hop.column }));
 }
 
 const refTable = (ref: string) => ref.slice(0, ref.lastIndexOf('.'));

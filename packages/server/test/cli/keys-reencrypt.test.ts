@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { EnvKeyProvider, FieldCrypto, KeyStore, Secret, databaseDecryptAudit, openValue, rowsUsingKey } from '@custodian/core/crypto';
 import type { Database } from '@custodian/core/db';
 import { loadPolicyFile, type Policy } from '@custodian/core/policy';
-import { BIN, POLICY_MODULE, project, runCli, withDatabase } from './run-cli.js';
+import { POLICY_MODULE, project, runAndKill, runCli, withDatabase } from './run-cli.js';
 
 const ROWS = 6000;
 const SQL = `
@@ -35,27 +34,6 @@ export default definePolicy({
 `;
 
 const secretOf = (id: number) => `whsec_${id}_${'k'.repeat(24)}`;
-
-/** Runs the CLI and SIGKILLs it once its progress has passed `killAfterPercent`, plus a random few milliseconds. */
-function runAndKill(args: string[], cwd: string, env: NodeJS.ProcessEnv, killAfterPercent: number): Promise<{ killed: boolean; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let armed = false;
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const percents = [...stderr.matchAll(/(\d+)% \(/g)].map((m) => Number(m[1]));
-      if (!armed && percents.some((p) => p >= killAfterPercent)) {
-        armed = true;
-        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 150));
-      }
-    });
-    child.stdout.resume();
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ killed: signal === 'SIGKILL', stderr: `${stderr}\n(exit ${code ?? signal})` }));
-  });
-}
-
 
 test('C2: custodian keys reencrypt: killed at random points three times, then run again, every value ends readable under the new key and every decrypt was recorded', { timeout: 600_000 }, async () => {
   const { dir, dbFlags, cleanup } = await project(POLICY, SQL);

@@ -76,6 +76,26 @@ export async function withDatabase<T>(dbFlags: readonly string[], fn: (db: Datab
   }
 }
 
+/** Runs the CLI and SIGKILLs it once its progress has passed `killAfterPercent`, plus a random few milliseconds. */
+export function runAndKill(args: string[], cwd: string, env: NodeJS.ProcessEnv, killAfterPercent: number): Promise<{ killed: boolean; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let armed = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const percents = [...stderr.matchAll(/(\d+)% \(/g)].map((m) => Number(m[1]));
+      if (!armed && percents.some((p) => p >= killAfterPercent)) {
+        armed = true;
+        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 150));
+      }
+    });
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ killed: signal === 'SIGKILL', stderr: `${stderr}\n(exit ${code ?? signal})` }));
+  });
+}
+
 export const APP_SQL = `
 CREATE TABLE users (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -1,5 +1,6 @@
 import { ConfigError } from '@custodian/core/errors';
 import { info } from '../output.js';
+import * as erase from './dsar/erase.js';
 import * as plan from './dsar/plan.js';
 
 /** One action of `custodian dsar`, each in its own file under dsar/. */
@@ -8,7 +9,7 @@ interface DsarAction {
   run(argv: string[]): Promise<number>;
 }
 
-const ACTIONS: Record<string, DsarAction> = { plan };
+const ACTIONS: Record<string, DsarAction> = { plan, erase };
 
 export const summary = 'data subject requests: find a person and plan their erasure';
 

@@ -1,13 +1,11 @@
 import { introspect } from '@custodian/core/check';
-import { EnvKeyProvider, FieldCrypto, KeyStore, databaseDecryptAudit } from '@custodian/core/crypto';
-import { findSubjects, planErasure, type ErasurePlan } from '@custodian/core/dsar';
-import { ConfigError } from '@custodian/core/errors';
+import { planErasure, type ErasurePlan } from '@custodian/core/dsar';
 import { DATABASE_FLAGS, POLICY_FLAGS, parse } from '../../args.js';
 import { loadPolicy, openFromFlags } from '../../context.js';
 import { dim, info, json } from '../../output.js';
-import { modeFrom, rootKeyFor } from '../../start-server.js';
+import { PERSON_FLAGS, PERSON_USAGE, describePerson, findPeople, personQuery } from './person.js';
 
-export const usage = `custodian dsar plan --subject <kind> (--id <key> | --email <address> | --identity <name> --value <value>) [--tenant <id>] [--json]
+export const usage = `custodian dsar plan ${PERSON_USAGE} [--json]
 
 plan   finds the person by one of the identities the policy declares for the subject
        (its key, a normalised email, the blind index of an encrypted email, the
@@ -22,45 +20,19 @@ export async function run(rest: string[]): Promise<number> {
     ...POLICY_FLAGS,
     json: { type: 'boolean' },
     production: { type: 'boolean' },
-    subject: { type: 'string' },
-    id: { type: 'string' },
-    email: { type: 'string' },
-    identity: { type: 'string' },
-    value: { type: 'string' },
-    tenant: { type: 'string' },
+    ...PERSON_FLAGS,
   });
   if (values.help) return info(usage), 0;
-  if (!values.subject) throw new ConfigError('custodian dsar plan: --subject is required', 'name a subject kind from the policy, e.g. --subject candidate');
-  const given = [values.id !== undefined, values.email !== undefined, values.identity !== undefined].filter(Boolean).length;
-  if (given !== 1 || (values.identity !== undefined) !== (values.value !== undefined)) {
-    throw new ConfigError('custodian dsar plan: give exactly one of --id, --email, or --identity with --value', 'e.g. --email ada@example.com');
-  }
   const { policy } = await loadPolicy(values);
-  const subject = policy.subjects[values.subject];
-  if (!subject) throw new ConfigError(`custodian dsar plan: the policy declares no subject "${values.subject.slice(0, 40)}"`, `one of: ${Object.keys(policy.subjects).join(', ')}`);
-  const identity = values.identity ?? (values.id !== undefined ? identityOfKind(subject.identities, 'id') : identityOfKind(subject.identities, 'email'));
-  const value = values.value ?? values.id ?? values.email!;
+  const query = personQuery('plan', values, policy);
   const db = await openFromFlags(values, { mustExist: true });
   try {
     const schema = await introspect(db);
-    // Blind-index lookups need the index keys, derived from the root key (as the reference apps' field crypto does).
-    const blind = subject.identities[identity]?.lookup === 'blind-index'
-      ? (() => {
-          const root = rootKeyFor(modeFrom(values.production), '.custodian').key;
-          return new FieldCrypto({ policy, keys: new KeyStore({ db, provider: new EnvKeyProvider(root) }), audit: databaseDecryptAudit(db), indexSecret: root });
-        })()
-      : undefined;
-    const people = await findSubjects(db, policy, schema, {
-      subject: values.subject,
-      identity,
-      value,
-      ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
-      ...(blind ? { blindIndex: (ref, v) => blind.index(ref, v) } : {}),
-    });
+    const people = await findPeople('plan', values, db, policy, schema);
     const plans: ErasurePlan[] = [];
     for (const person of people) plans.push(await planErasure(db, policy, schema, person));
     if (values.json) json(plans);
-    else if (plans.length === 0) info(`no ${values.subject} has that ${identity}`);
+    else if (plans.length === 0) info(`no ${query.subject} has that ${query.identity}`);
     else for (const plan of plans) print(plan);
     return 0;
   } finally {
@@ -68,14 +40,8 @@ export async function run(rest: string[]): Promise<number> {
   }
 }
 
-function identityOfKind(identities: Record<string, { kind: string }>, kind: string): string {
-  const found = Object.entries(identities).find(([, i]) => i.kind === kind);
-  if (!found) throw new ConfigError(`custodian dsar plan: the subject has no ${kind} identity`, `use --identity with one of: ${Object.keys(identities).join(', ')}`);
-  return found[0];
-}
-
 function print(plan: ErasurePlan): void {
-  const who = `${plan.subject.subject} ${plan.subject.key}${plan.subject.tenant ? ` in tenant ${plan.subject.tenant}` : ''}`;
+  const who = describePerson(plan.subject);
   process.stdout.write(`\nerasure plan for ${who} — ${plan.rows} rows, about ${plan.estimateMs} ms (nothing was changed)\n\n`);
   const width = Math.max(...plan.tables.map((t) => t.table.length), 5);
   for (const t of plan.tables) {
