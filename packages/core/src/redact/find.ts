@@ -1,5 +1,5 @@
 import type { Confidence, Detector, Finding } from './detectors/types.js';
-import { literalAlternation } from './literal-trie.js';
+import { createScanner, type ScanResult } from './scanner.js';
 
 /** Our own markers, so a second pass never redacts (or re-tags) what the first one wrote. */
 export const MARKER = /\[REDACTED(?::[a-z0-9-]{1,60}(?::[A-Za-z0-9]{1,16})?)?\]/g;
@@ -11,27 +11,21 @@ interface Candidate extends Finding {
 /** A detector with its pattern compiled for match indices (named value groups need them). */
 export interface CompiledDetector extends Detector {
   valueGroups: readonly string[];
-  /** Its `trigger` alone, sticky: tells whether a trigger hit is this detector's. */
-  triggerAt?: RegExp;
 }
 
-/** Detectors ready to run: a few combined scans select which patterns a string needs. */
+/** Detectors ready to run: one pass of `scan` selects which patterns a string needs. */
 export interface DetectorSet {
   detectors: readonly CompiledDetector[];
-  /** Case-sensitive keywords, as one trie-shaped expression; a hit's text names its detectors. */
-  keywords: RegExp;
-  byKeyword: ReadonlyMap<string, readonly CompiledDetector[]>;
-  /** Words in any case, the same way (keyed in lower case). */
-  words: RegExp;
-  byWord: ReadonlyMap<string, readonly CompiledDetector[]>;
-  /** Other triggers (digit shapes), combined; a hit is matched to detectors with their sticky triggers. */
-  triggers: RegExp | undefined;
-  triggered: readonly CompiledDetector[];
+  scan: (text: string) => ScanResult;
   /** Detectors with nothing to scan for (custom patterns): they run on every string. */
-  always: readonly CompiledDetector[];
+  always: readonly number[];
+  /** Per detector: where its pattern may start, given where its first keyword or word is (see `Detector.lead`). */
+  lead: ReadonlyArray<number | undefined>;
 }
 
 const VALUE_GROUPS = ['secret', 'dq', 'sq', 'bare'] as const;
+/** The answer for most lines, shared: nothing to allocate. */
+const NONE: Finding[] = Object.freeze([]) as unknown as Finding[];
 
 export function compile(detectors: readonly Detector[]): DetectorSet {
   const compiled = detectors.map((detector): CompiledDetector => {
@@ -39,64 +33,20 @@ export function compile(detectors: readonly Detector[]): DetectorSet {
     let pattern = detector.pattern;
     if (!pattern.global) throw new Error(`the ${detector.kind} pattern must be global`);
     if (groups.length > 0 && !pattern.hasIndices) pattern = new RegExp(pattern.source, `${pattern.flags}d`);
-    const t = detector.trigger;
-    return { ...detector, pattern, valueGroups: groups, ...(t ? { triggerAt: new RegExp(t.source, `${t.flags.replace(/[gy]/g, '')}y`) } : {}) };
+    return { ...detector, pattern, valueGroups: groups };
   });
-  const index = (pick: (d: CompiledDetector) => readonly string[] | undefined, fold: (s: string) => string) => {
-    const map = new Map<string, CompiledDetector[]>();
-    for (const d of compiled) for (const k of pick(d) ?? []) map.set(fold(k), [...(map.get(fold(k)) ?? []), d]);
-    // The scan reports one literal per hit, the longest at that place, and moves past it: a hit
-    // on "password" must also select the detectors of "pass", and one on "secret_access_key"
-    // those of "secret" and "key" — every literal found inside it.
-    const closed = new Map<string, CompiledDetector[]>();
-    for (const [k, list] of map) {
-      const all = new Set(list);
-      for (const [other, more] of map) if (other !== k && k.includes(other)) more.forEach((d) => all.add(d));
-      closed.set(k, [...all]);
-    }
-    return closed;
-  };
-  const byKeyword = index((d) => d.keywords, (s) => s);
-  const byWord = index((d) => d.words, (s) => s.toLowerCase());
-  const triggered = compiled.filter((d) => d.triggerAt);
-  const flags = new Set(triggered.map((d) => d.triggerAt!.flags.replace('y', '')));
-  if (flags.size > 1) throw new Error('trigger expressions must share their flags; use words for case-insensitive keywords');
   return {
     detectors: compiled,
-    keywords: new RegExp(literalAlternation([...byKeyword.keys()]), 'g'),
-    byKeyword,
-    words: new RegExp(literalAlternation([...byWord.keys()]), 'gi'),
-    byWord,
-    // Detectors sharing a trigger (the digit shapes) put it in once.
-    triggers: triggered.length ? new RegExp([...new Set(triggered.map((d) => `(?:${d.trigger!.source})`))].join('|'), `${[...flags][0] ?? ''}g`) : undefined,
-    triggered,
-    always: compiled.filter((d) => !d.keywords?.length && !d.words?.length && !d.triggerAt),
+    scan: createScanner({
+      keywords: compiled.map((d) => d.keywords),
+      words: compiled.map((d) => d.words),
+      checks: compiled.map((d) => d.triggerCheck),
+      triggers: compiled.map((d) => d.trigger),
+    }),
+    always: compiled.flatMap((d, i) => (!d.keywords?.length && !d.words?.length && !d.trigger && !d.triggerCheck ? [i] : [])),
+    // A lead holds only when keywords and words are all that select the detector.
+    lead: compiled.map((d) => (d.trigger ? undefined : d.lead)),
   };
-}
-
-/** The detectors a string needs: those whose keyword, word or trigger occurs in it. */
-function select(text: string, set: DetectorSet): Set<CompiledDetector> {
-  const chosen = new Set<CompiledDetector>(set.always);
-  scan(set.keywords, text, (m) => set.byKeyword.get(m[0])?.forEach((d) => chosen.add(d)));
-  scan(set.words, text, (m) => set.byWord.get(m[0].toLowerCase())?.forEach((d) => chosen.add(d)));
-  if (set.triggers) {
-    scan(set.triggers, text, (m) => {
-      for (const d of set.triggered) {
-        if (chosen.has(d)) continue;
-        d.triggerAt!.lastIndex = m.index;
-        if (d.triggerAt!.test(text)) chosen.add(d);
-      }
-    });
-  }
-  return chosen;
-}
-
-function scan(re: RegExp, text: string, hit: (m: RegExpExecArray) => void): void {
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    hit(m);
-    if (m[0].length === 0) re.lastIndex++;
-  }
 }
 
 /**
@@ -105,14 +55,15 @@ function scan(re: RegExp, text: string, hit: (m: RegExpExecArray) => void): void
  * named after the member with the highest priority.
  */
 export function findAll(text: string, set: DetectorSet): Finding[] {
+  const scanned = set.scan(text);
   // Only escaped whitespace needs the copy; a line with \" alone (an ETag, quoted JSON) is scanned as it is.
-  if (!ESCAPED_WHITESPACE.test(text)) return findIn(text, set);
+  if (!scanned.escapedWhitespace) return scanned.count === 0 && set.always.length === 0 ? NONE : findIn(text, set, scanned);
   // In JSON text (a serialised log line) a newline is the two characters \ and n, and the n
   // would glue itself to the word after it ("\nAKIA…" reads as "nAKIA…"). Scan a copy in which
   // each escaped newline, return and tab is that character doubled — the same length, so spans
   // map back one to one — then widen any span that would cut an escape in two.
-  const { scanned, pairs } = unescapeWhitespace(text);
-  return findIn(scanned, set).map((f) => {
+  const { scanned: copy, pairs } = unescapeWhitespace(text);
+  return findIn(copy, set, set.scan(copy)).map((f) => {
     let { start, end } = f;
     if (pairs.has(start - 1)) start -= 1;
     if (pairs.has(end - 1)) end += 1;
@@ -121,8 +72,6 @@ export function findAll(text: string, set: DetectorSet): Finding[] {
 }
 
 /** `\n`, `\r`, `\t` (outside `\\`) become two real characters; `pairs` holds each pair's first offset. */
-const ESCAPED_WHITESPACE = /\\[nrt]/;
-
 function unescapeWhitespace(text: string): { scanned: string; pairs: Set<number> } {
   const pairs = new Set<number>();
   let scanned = '';
@@ -140,14 +89,17 @@ function unescapeWhitespace(text: string): { scanned: string; pairs: Set<number>
   return { scanned: scanned + text.slice(from), pairs };
 }
 
-function findIn(text: string, set: DetectorSet): Finding[] {
-  const selected = select(text, set);
-  if (selected.size === 0) return [];
+function findIn(text: string, set: DetectorSet, scanned: ScanResult): Finding[] {
   const candidates: Candidate[] = [];
+  if (set.always.length > 0) for (const i of set.always) scanned.selected[i] = 1;
   const markers = text.includes('[REDACTED') ? spans(text, MARKER) : [];
-  for (const d of selected) {
+  for (let i = 0; i < set.detectors.length; i++) {
+    if (scanned.selected[i] === 0) continue;
+    const d = set.detectors[i]!;
     const re = d.pattern;
-    re.lastIndex = 0;
+    const lead = set.lead[i];
+    // No match starts before its first keyword, less the lead: skip the text before it.
+    re.lastIndex = lead === undefined ? 0 : Math.max(0, scanned.firstAt[i]! - lead);
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       if (m[0].length === 0) {
         re.lastIndex++;

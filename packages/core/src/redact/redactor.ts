@@ -66,7 +66,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const tag = (kind: string, secret: string) => createHmac('sha256', tagKey).update(kind).update('\u0000').update(secret).digest('hex').slice(0, 8);
   const marker = (kind: string, secret: string) => `[REDACTED:${kind}:${tag(kind, secret)}]`;
 
-  const findings = (text: string) => findAll(text, detectors);
+  // findAll shares one frozen empty answer between calls; a caller of findings() gets its own array.
+  const findings = (text: string) => {
+    const found = findAll(text, detectors);
+    return found.length === 0 ? [] : found;
+  };
   const string = (text: string): string => {
     const found = findAll(text, detectors);
     if (found.length === 0) return text;
@@ -141,6 +145,7 @@ function deniedKeyDetector(keys: readonly string[]): Detector {
   return {
     kind: 'denied-key',
     words: keys,
+    lead: 0,
     pattern: assignment(names),
     priority: 45,
   };

@@ -25,10 +25,10 @@ const ADVERSARIAL: Record<string, string> = {
   'a single long token': 'Z',
 };
 
-/** Best of three, in ms. */
+/** Best of five, in ms: the minimum is what the work costs, the rest is the machine's other load. */
 function timeOf(text: string): number {
   let best = Infinity;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const t = performance.now();
     redactor.string(text);
     best = Math.min(best, performance.now() - t);
@@ -45,8 +45,9 @@ test('A5: no catastrophic backtracking — time grows linearly with input up to 
     const large = timeOf(fill(unit, 1024 * 1024));
     report.push(`${name.padEnd(40)} 128 KB ${small.toFixed(1).padStart(7)} ms   1 MB ${large.toFixed(1).padStart(7)} ms`);
     // 8x the input: linear is about 8x the time, quadratic 64x. The margin (24x) and the floor
-    // absorb a busy machine's noise; a quadratic shape still fails by far.
-    assert.ok(large <= Math.max(24 * small, 150), `${name}: 128 KB took ${small.toFixed(1)} ms, 1 MB took ${large.toFixed(1)} ms`);
+    // (250 ms, where a busy machine's pauses dominate a fast shape) absorb noise; catastrophic
+    // backtracking still fails by far, and the absolute bound below catches the rest.
+    assert.ok(large <= Math.max(24 * small, 250), `${name}: 128 KB took ${small.toFixed(1)} ms, 1 MB took ${large.toFixed(1)} ms`);
     assert.ok(large < 3000, `${name}: 1 MB took ${large.toFixed(0)} ms`);
   }
   console.log(report.join('\n'));

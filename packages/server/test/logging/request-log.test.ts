@@ -97,6 +97,20 @@ describe('request logging', () => {
     assert.equal(tagOf(out[0]!), tagOf(out[1]!));
   });
 
+  test('A5, B4: an error report is redacted on its line too: a secret in a stack frame or a code never reaches the destination', () => {
+    const out: string[] = [];
+    const logger = createLogger({ destination: { write: (l: string) => void out.push(l) } });
+    const key = 'AKIA2E3F4G5H6J7K7L2M';
+    const error = Object.assign(new TypeError('not logged'), { code: `E_${key}` });
+    error.stack = `TypeError: not logged\n    at upload (/srv/tenants/alice@example.com/${key}/index.js:3:7)\n    at run (node:internal/task_queues:95:5)`;
+    logger.error({ err: error }, 'upload failed');
+    const line = JSON.parse(out[0]!) as { err: { type: string; code: string; stack: string } };
+    assert.ok(!out[0]!.includes(key) && !out[0]!.includes('alice@example.com'), 'nothing leaks');
+    assert.equal(line.err.type, 'TypeError');
+    assert.match(line.err.code, /^E_\[REDACTED:aws-access-key-id:[0-9a-f]{8}\]$/);
+    assert.match(line.err.stack, /^at upload \(\/srv\/tenants\/\[REDACTED:email:[0-9a-f]{8}\]\/\[REDACTED:aws-access-key-id:[0-9a-f]{8}\]\/index\.js:3:7\)\nat run/);
+  });
+
   test('A5: the server’s redactor follows the policy: extra deny-listed keys and patterns, kept prefixes', async () => {
     const policy = testPolicy((p) => (p.logging = { redact: { denyKeys: ['internal_ref'], patterns: [{ name: 'ticket-token', pattern: 'TT-[0-9]{6}' }], keepPrefixes: true } }));
     const out: string[] = [];

@@ -53,6 +53,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
   {
     kind: 'private-key',
     keywords: ['PRIVATE KEY'],
+    lead: 50, // -----BEGIN and up to 40 letters and spaces
     // The whole PEM block, also when JSON escaping turned its newlines into a literal "\n";
     // a block cut off before its END line is taken to the end of its base64.
     // The body may not hold "-----" (only its END line does), so a BEGIN without an END costs
@@ -63,6 +64,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
   {
     kind: 'authorization-header',
     words: ['bearer', 'authorization'],
+    lead: 6, // proxy-
     // The credential after the scheme, with or without the header name (curl -H, HTTP dumps, JSON).
     pattern: /(?:\b(?:proxy-)?authorization(?:\\?["'])?\s{0,5}[:=]\s{0,5}(?:\\?["'])?(?:Bearer|Basic|Token|Digest|Bot|ApiKey)\s{1,5}|\bBearer\s{1,5})(?<secret>[A-Za-z0-9._~+/=:-]{8,4096})/gi,
     // "Bearer followed by a space…" is prose: a credential has a digit, a symbol or some length.
@@ -72,12 +74,14 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
   {
     kind: 'jwt',
     keywords: ['eyJ'],
+    lead: 0,
     pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,8192}\.eyJ[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{0,8192}(?![A-Za-z0-9_-])/g,
     priority: 75,
   },
   {
     kind: 'url-credentials',
     keywords: ['://'],
+    lead: 21, // the scheme
     // The user:password of a URL (postgres://app:pw@db/…).
     pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/(?<secret>[^\s:/?#@"'<>\\]{0,256}:[^\s/?#@"'<>\\]{1,256})@/g,
     validate: (secret) => (isPlaceholder(secret.slice(secret.indexOf(':') + 1)) ? false : HIGH),
@@ -86,6 +90,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
   {
     kind: 'url-credentials',
     keywords: ['?', '&', ';'],
+    lead: 0,
     // A credential in a query string (?token=…, &api_key=…, X-Amz-Signature=…); a password
     // parameter is reported as a password assignment.
     pattern: /[?&;](?<name>[A-Za-z0-9_.-]{0,30}(?:token|key|secret|pass|pwd|auth|sig|code|session|jwt|credential)[A-Za-z0-9_.-]{0,30})=(?<secret>[^&\s#"'<>\\]{1,2048})/gi,
@@ -101,6 +106,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
   {
     kind: 'password-assignment',
     words: ['pass', 'pwd'],
+    lead: 0,
     // password = "…" / PASSWORD=… / "password": "…" / password: … / --password=… / $pass => '…'
     pattern: assignment('(?:pass(?:word|wd|phrase)?|pwd)[A-Za-z0-9_.-]{0,40}', { anchored: false }),
     validate: (_secret, match, text) => {
@@ -113,6 +119,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
   {
     kind: 'password-assignment',
     words: ['password', 'identified'],
+    lead: 0,
     // SQL: ALTER/CREATE USER … WITH PASSWORD '…', MySQL's IDENTIFIED BY '…'.
     pattern: /\b(?:PASSWORD|IDENTIFIED\s{1,5}BY)\s{1,5}'(?<secret>[^'\n]{1,256})'/gi,
     validate: (secret) => passwordValue(secret),
@@ -128,7 +135,9 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
   },
   {
     kind: 'generic-secret',
-    words: ['secret', 'token', 'key', 'credential', 'auth', 'session'],
+    // Each name the pattern accepts starts with one of these (not 'key' alone: cacheKey, objectKey).
+    words: ['secret', 'token', 'credential', 'auth', ...['api', 'access', 'private', 'signing', 'encryption', 'master'].flatMap((w) => [`${w}key`, `${w}_key`, `${w}-key`]), 'sessionid', 'session_id', 'session-id'],
+    lead: 0,
     // A generated-looking value next to a secret-ish name: api_key=…, "client_secret": "…", X-Api-Key: …
     pattern: assignment('(?:secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session[_-]?id|signing[_-]?key|encryption[_-]?key|master[_-]?key)[A-Za-z0-9_.-]{0,40}', { anchored: false }),
     validate: (_secret, match, text) => (NOT_A_SECRET_NAME.test(nameBefore(text, match)) ? false : secretValue(valueOf(match))),

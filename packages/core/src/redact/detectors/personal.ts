@@ -31,12 +31,67 @@ function insideUrlAuthority(text: string, at: number): boolean {
  * '-', '/' or ':' — so the digits inside ids, hashes, UUIDs and timestamps
  * do not stop the scan. Shared, so the combined scan holds it once.
  */
-const DIGIT_SHAPES = /(?:^|[^\w.+\-/:])(?:\d{4}[ -]\d{4}[ -]?\d|\d{13}|\d{3}[- ]\d{2}[- ]\d{4}|\d{3}[.-]\d{3}[.-]\d|0\d{2,4} \d{3,4} \d|[+(]\d)/;
+export const DIGIT_SHAPES = /(?:^|[^\w.+\-/:])(?:\d{4}[ -]\d{4}[ -]?\d|\d{13}|\d{3}[- ]\d{2}[- ]\d{4}|\d{3}[.-]\d{3}[.-]\d|0\d{2,4} \d{3,4} \d|[+(]\d)/;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** Characters after which no number starts: a word character, '.', '+', '-', '/' or ':'. */
+const GLUE = new Uint8Array(128);
+for (const ch of '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.+-/:') GLUE[ch.charCodeAt(0)] = 1;
+
+/** Digits in a row from `i`, counting at most `max`. */
+function digitsFrom(text: string, i: number, max: number): number {
+  let n = 0;
+  while (n < max && isDigit(text.charCodeAt(i + n))) n++;
+  return n;
+}
+
+/**
+ * DIGIT_SHAPES by hand, for the one-pass scanner: true when one of its shapes
+ * starts at `i` (a digit, '+' or '(') and no number is glued to it on the left.
+ * A test checks it against the expression on random strings.
+ */
+export function digitShapeAt(text: string, i: number): boolean {
+  if (i > 0) {
+    const before = text.charCodeAt(i - 1);
+    if (before < 128 && GLUE[before] === 1) return false;
+  }
+  const c = text.charCodeAt(i);
+  if (c === 43 || c === 40) return isDigit(text.charCodeAt(i + 1)); // [+(]\d
+  if (!isDigit(c)) return false;
+  const run = digitsFrom(text, i, 13);
+  if (run === 13) return true; // \d{13}
+  const sep = text.charCodeAt(i + run);
+  if (run === 4 && (sep === 32 || sep === 45) && digitsFrom(text, i + 5, 4) === 4) {
+    // \d{4}[ -]\d{4}[ -]?\d
+    const after = text.charCodeAt(i + 9);
+    if (isDigit(after) || ((after === 32 || after === 45) && isDigit(text.charCodeAt(i + 10)))) return true;
+  }
+  if (run === 3) {
+    // \d{3}[- ]\d{2}[- ]\d{4}
+    if ((sep === 45 || sep === 32) && digitsFrom(text, i + 4, 2) === 2) {
+      const sep2 = text.charCodeAt(i + 6);
+      if ((sep2 === 45 || sep2 === 32) && digitsFrom(text, i + 7, 4) === 4) return true;
+    }
+    // \d{3}[.-]\d{3}[.-]\d
+    if ((sep === 46 || sep === 45) && digitsFrom(text, i + 4, 3) === 3) {
+      const sep2 = text.charCodeAt(i + 7);
+      if ((sep2 === 46 || sep2 === 45) && isDigit(text.charCodeAt(i + 8))) return true;
+    }
+  }
+  // 0\d{2,4} \d{3,4} \d
+  if (c === 48 && run >= 3 && run <= 5 && sep === 32) {
+    const second = digitsFrom(text, i + run + 1, 5);
+    if ((second === 3 || second === 4) && text.charCodeAt(i + run + 1 + second) === 32 && isDigit(text.charCodeAt(i + run + 2 + second))) return true;
+  }
+  return false;
+}
+const DIGIT_CHECK = { first: '0123456789+(', notAfter: '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.+-/:', at: digitShapeAt };
 
 export const PERSONAL_DETECTORS: readonly Detector[] = [
   {
     kind: 'email',
     keywords: ['@'],
+    lead: 0,
     // Matched from the '@' (so the scan stops only at '@' signs), the local part found backwards.
     pattern: /@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}(?<tld>[A-Za-z]{2,24})(?![A-Za-z0-9-])/g,
     validate: (_secret, match, text) => {
@@ -52,6 +107,7 @@ export const PERSONAL_DETECTORS: readonly Detector[] = [
     kind: 'card-number',
     // 13 digits not right after a word character, '.', ':' … (JSON numbers such as an epoch in ms follow ':').
     trigger: DIGIT_SHAPES,
+    triggerCheck: DIGIT_CHECK,
     // 13–19 digits in groups of 4 (or Amex 4-6-5) or unbroken; never part of a longer number,
     // a decimal, a version, a UUID or an identifier.
     // The look-behind sits after the first digit, so the scan only stops at digits.
@@ -67,6 +123,7 @@ export const PERSONAL_DETECTORS: readonly Detector[] = [
   {
     kind: 'us-ssn',
     trigger: DIGIT_SHAPES,
+    triggerCheck: DIGIT_CHECK,
     words: ['ssn', 'social'],
     pattern: /(?<area>\d(?<![\w.\-/:]\d)\d{2})([- ])(?<group>\d{2})\2(?<serial>\d{4})(?![\w]|[.:\-/]\d)|(?:ssn|social[_ -]?security(?:[_ -]?(?:number|no))?)["']?\s{0,5}[:=]\s{0,5}["']?(?<bare>\d{9})(?!\d)/gi,
     validate: (_secret, match) => {
@@ -79,6 +136,7 @@ export const PERSONAL_DETECTORS: readonly Detector[] = [
   {
     kind: 'phone-number',
     trigger: DIGIT_SHAPES,
+    triggerCheck: DIGIT_CHECK,
     keywords: ['tel:'],
     // E.164 (+14155552671, +44 20 7946 0958), US (415) 555-2671 / 415-555-2671 / 415.555.2671,
     // UK national 020 7946 0958. A bare run of 10 digits is an id, not a phone number.

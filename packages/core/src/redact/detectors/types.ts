@@ -29,6 +29,21 @@ export interface Detector {
   keywords?: readonly string[];
   words?: readonly string[];
   trigger?: RegExp;
+  /**
+   * The `trigger` written by hand, for the one-pass scanner: `at(text, i)` is
+   * true when a match of `trigger` puts its first character after the boundary
+   * at `i`; it is called only where `text[i]` is one of `first` and the
+   * character before is not one of `notAfter`. Without it the trigger runs as
+   * a regular expression.
+   */
+  triggerCheck?: { first: string; notAfter: string; at: (text: string, i: number) => boolean };
+  /**
+   * Set when every match contains one of the detector's keywords or words,
+   * starting at most `lead` characters after the match starts: the pattern
+   * then runs from `lead` characters before the first of them, not from the
+   * start of the string.
+   */
+  lead?: number;
   /** Global (`g`) and bounded: every quantifier has an upper limit, no nested unbounded repeats. */
   pattern: RegExp;
   /** Refines a match: false to drop it, or the confidence and span adjustments. */

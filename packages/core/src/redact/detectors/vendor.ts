@@ -19,6 +19,7 @@ export const VENDOR_DETECTORS: readonly Detector[] = [
   {
     kind: 'anthropic-key',
     keywords: ['sk-ant-'],
+    lead: 0,
     pattern: new RegExp(`${B}sk-ant-(?:api|admin|oat)\\d{2}-[A-Za-z0-9_-]{20,300}${E}`, 'g'),
     validate: notPlaceholder,
     keepPrefix: prefixUpTo('-', 3),
@@ -27,6 +28,7 @@ export const VENDOR_DETECTORS: readonly Detector[] = [
   {
     kind: 'openai-key',
     keywords: ['sk-'],
+    lead: 0,
     // sk-proj-, sk-svcacct-, sk-admin- keys; legacy sk- + 48 characters (with T3BlbkFJ, "OpenAI" in base64, inside).
     pattern: new RegExp(`${B}sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,300}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{32,64})${E}`, 'g'),
     validate: (secret) => (isPlaceholder(secret) ? false : secret.includes('T3BlbkFJ') ? HIGH : MEDIUM),
@@ -36,6 +38,7 @@ export const VENDOR_DETECTORS: readonly Detector[] = [
   {
     kind: 'github-token',
     keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+    lead: 0,
     // Classic: prefix + 36 base62 (the last 6 a CRC32 checksum). Newer installation
     // tokens (ghs_) are longer and may hold dots: matched to their end, so no tail is left.
     pattern: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9][A-Za-z0-9._-]{29,1000}|github_pat_[A-Za-z0-9_]{40,255})${E}`, 'g'),
@@ -53,6 +56,7 @@ export const VENDOR_DETECTORS: readonly Detector[] = [
   {
     kind: 'aws-access-key-id',
     keywords: ['A3T', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA', 'APKA'],
+    lead: 0,
     pattern: /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z2-7]{16}(?![A-Za-z0-9])/g,
     validate: notPlaceholder,
     keepPrefix: () => 4,
@@ -69,6 +73,7 @@ export const VENDOR_DETECTORS: readonly Detector[] = [
   {
     kind: 'stripe-key',
     keywords: ['_live_', '_test_', 'whsec_'],
+    lead: 2,
     // Secret and restricted keys, and webhook signing secrets; publishable pk_ keys are public by design.
     pattern: new RegExp(`${B}(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9+/=]{24,100})${E}`, 'g'),
     validate: notPlaceholder,
@@ -78,6 +83,7 @@ export const VENDOR_DETECTORS: readonly Detector[] = [
   {
     kind: 'slack-webhook',
     keywords: ['hooks.slack.com'],
+    lead: 8,
     pattern: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{20,200}/g,
     validate: notPlaceholder,
     keepPrefix: (secret) => secret.indexOf('/', secret.indexOf('.com/') + 5) + 1,
@@ -86,6 +92,7 @@ export const VENDOR_DETECTORS: readonly Detector[] = [
   {
     kind: 'slack-token',
     keywords: ['xox', 'xapp-'],
+    lead: 0,
     pattern: new RegExp(`${B}(?:xox[abposre](?:\\.xox[bp])?|xapp)-[A-Za-z0-9-]{10,300}${E}`, 'g'),
     validate: (secret) => {
       if (isPlaceholder(secret)) return false;
@@ -98,6 +105,7 @@ export const VENDOR_DETECTORS: readonly Detector[] = [
   {
     kind: 'google-api-key',
     keywords: ['AIza'],
+    lead: 0,
     pattern: new RegExp(`${B}AIza[0-9A-Za-z_-]{35}${E}`, 'g'),
     validate: notPlaceholder,
     keepPrefix: () => 4,
