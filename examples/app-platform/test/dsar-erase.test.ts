@@ -65,7 +65,7 @@ describe(`app-platform: deleting an account (${testBackend()})`, () => {
     assert.deepEqual(othersAfter.rows, othersRows.rows, 'other people’s rows in the deleted creator’s projects keep their writers');
     assert.equal(await n(db, `SELECT 1 FROM credit_transactions WHERE user_id = $1`, [user]), 0, 'credit history reassigned');
     assert.equal(await n(db, `SELECT 1 FROM tax_forms WHERE user_id = $1`, [user]), taxForms, 'A8: tax forms kept');
-    assert.equal((await verifyAuditLog(db, { tenant: 'platform' })).ok, true);
+    assert.equal((await verifyAuditLog(db, { tenant: '_platform' })).ok, true);
 
     const digest = await Promise.all(['users', 'profiles', 'projects', 'project_rows', 'credit_transactions', 'sessions'].map((t) => tableDigest(db, t)));
     const again = await eraseSubject(db, policy, schema, ref);

@@ -54,6 +54,20 @@ export const ERROR_CODES = {
   ERR_HTTP_PAYLOAD_TOO_LARGE: 'The request body is larger than allowed.',
   ERR_SERVER_LISTEN_FAILED: 'The server could not listen on the host and port given.',
   ERR_INTERNAL: 'An unexpected failure; details are in the server log, not the response.',
+  ERR_DSAR_REQUEST_INVALID: 'A data subject request is malformed: unknown kind or jurisdiction, missing details, a reason or a days count out of range.',
+  ERR_DSAR_NOT_FOUND: 'No data subject request with that id (in this tenant).',
+  ERR_DSAR_TRANSITION: 'The request is in a status that does not allow this change (e.g. completing one that was never verified).',
+  ERR_DSAR_EXTENSION_REFUSED: 'A deadline extension beyond what the jurisdiction allows, or after the first deadline passed.',
+  ERR_DSAR_RESTRICTED: 'Processing of this person is restricted (C12); the processing was refused.',
+  ERR_DSAR_NO_HANDLER: 'No handler is registered for this kind of request, so the queue cannot run it.',
+  ERR_DSAR_SUBJECT_NOT_FOUND: 'The identity given names no person, or several and no tenant was given to choose.',
+  ERR_JOB_INVALID: 'A job or worker is malformed: task name, payload, key, attempts or worker options.',
+  ERR_JOB_LEASE_EXPIRED: 'A job\'s worker stopped renewing its lease (it died or hung); the job was taken back.',
+  ERR_EXPORT_LINK_INVALID: 'A download link is not one this server signed: malformed, altered, or signed with another key.',
+  ERR_EXPORT_LINK_EXPIRED: 'A download link was genuine but its time has passed.',
+  ERR_ARTIFACT_NOT_FOUND: 'No stored artifact (export) has that id for that tenant.',
+  ERR_ARTIFACT_STORE_FAILED: 'The artifact store could not write, read or delete an export.',
+  ERR_MAIL_SEND_FAILED: 'A mail could not be handed to the SMTP server.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

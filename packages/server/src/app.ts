@@ -10,6 +10,7 @@ import { errorHandling, frameworkErrorHandler } from './plugins/errors.js';
 import { applySecurityHeaders, securityHeaderSet, securityHeaders } from './plugins/security-headers.js';
 import { requestIdentity } from './request-identity.js';
 import { dataMapRoute } from './routes/data-map.js';
+import { exportsRoute } from './routes/exports.js';
 import { healthRoute } from './routes/healthz.js';
 import { homeRoute } from './routes/home.js';
 import { policyRoute } from './routes/policy.js';
@@ -82,5 +83,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   subprocessorsRoute(app, policy);
   securityTxtRoute(app, policy, options.now ?? (() => new Date()));
   policyRoute(app, policy);
+  exportsRoute(app, options);
   return app;
 }

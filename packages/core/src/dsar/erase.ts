@@ -9,6 +9,7 @@ import type { Database, Queryable } from '../db/types.js';
 import { CustodianError } from '../errors.js';
 import type { Policy } from '../policy/index.js';
 import { erasureStatements, statementParams, type ErasureStatement, type StatementKind } from './erasure-statements.js';
+import { PLATFORM_TENANT } from './requests/types.js';
 import type { SubjectRef } from './subject-rows.js';
 
 export interface EraseOptions {
@@ -16,7 +17,7 @@ export interface EraseOptions {
   audit?: AuditAppender;
   /** Who asked (default: the system). */
   actor?: { type: ActorType; id: string };
-  /** The chain the events join: the person's tenant, else this (default `platform`). */
+  /** The chain the events join: the person's tenant, else this (default `_platform`, as requests of people without a tenant use). */
   auditTenant?: string;
   /** The request this erasure carries out, named in its audit events. */
   requestId?: string;
@@ -104,7 +105,7 @@ export async function eraseSubject(db: Database, policy: Policy, schema: Databas
     statements,
     audit: options.audit ?? createAuditAppender(),
     actor: options.actor ?? { type: 'system', id: 'custodian-dsar' },
-    auditTenant: subject.tenant ?? options.auditTenant ?? 'platform',
+    auditTenant: subject.tenant ?? options.auditTenant ?? PLATFORM_TENANT,
     requestId: options.requestId,
     lock: lockSql(policy, schema, subject),
     progress: options.progress ?? (() => {}),

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { Database } from '@custodian/core/db';
 import { resolveRootKey, type RootKey } from '@custodian/core/crypto';
+import { LocalArtifactStore, dsarRunTask, exportLinkKey, standardHandlers } from '@custodian/core/dsar';
 import { CustodianError } from '@custodian/core/errors';
+import { createWorker } from '@custodian/core/jobs';
 import type { Policy } from '@custodian/core/policy';
 import { buildServer } from '../app.js';
 import { createLogger, redactorForPolicy } from '../logging/index.js';
@@ -19,7 +21,7 @@ export interface StartOptions {
   mode: Mode;
   host: string;
   port: number;
-  /** Folder for development-only state such as a generated key. */
+  /** Folder for development-only state such as a generated key; exports wait in its `exports` folder. */
   stateDir: string;
 }
 
@@ -44,7 +46,9 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
   // Resolving it checks the configuration: production stops here without a key.
   const rootKey = options.rootKey ?? rootKeyFor(options.mode, options.stateDir);
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', redactor: redactorForPolicy(options.policy, rootKey.key) });
-  const app = await buildServer({ policy: options.policy, db: options.db, logger, mode: options.mode });
+  const store = new LocalArtifactStore(join(options.stateDir, 'exports'));
+  const linkKey = exportLinkKey(rootKey.key);
+  const app = await buildServer({ policy: options.policy, db: options.db, logger, mode: options.mode, exports: { store, linkKey } });
   let address: string;
   try {
     address = await app.listen({ host: options.host, port: options.port });
@@ -57,8 +61,26 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
       hint: 'choose another --port or --host',
     });
   }
+  const publicUrl = (process.env.CUSTODIAN_PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost')).replace(/\/$/, '');
+  const smtp = process.env.CUSTODIAN_SMTP_URL;
+  // Data subject requests run here, on the Postgres job queue: with several instances, each job is claimed by one.
+  const worker = createWorker(options.db, {
+    tasks: dsarRunTask(options.db, {
+      handlers: standardHandlers({
+        policy: options.policy,
+        access: { store, linkKey, url: (token) => `${publicUrl}/v1/exports?token=${token}`, ...(smtp ? { mail: { smtp } } : {}) },
+      }),
+    }),
+    onEvent: (event) => {
+      if (event.type === 'succeeded') logger.info({ job: event.job.id, task: event.job.task }, 'job done');
+      else if (event.type === 'error') logger.error({ code: event.error.code }, event.error.message);
+      else logger.warn({ job: event.job.id, task: event.job.task, ...('error' in event ? { code: event.error.code } : {}) }, `job ${event.type}`);
+    },
+  });
+  worker.start();
   const shutdown = async () => {
     info('shutting down');
+    await worker.stop({ graceMs: 10_000 });
     await app.close();
     await options.db.close();
     process.exit(0);

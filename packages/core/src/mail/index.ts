@@ -1,0 +1,1 @@
+export { sendExportLink, type ExportLinkMail } from './send-export-link.js';
