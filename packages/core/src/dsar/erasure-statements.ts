@@ -96,7 +96,10 @@ export function erasureStatements(policy: Policy, schema: DatabaseSchema, subjec
     planned.push({ statement: deleteStatement(schema, t), reads: t.reads, writes: '*' });
   }
   const out = ordered(planned, erasureEdges(fkOrder, schema));
-  if (tables.some((t) => t.fate !== 'keep' && Object.values(policy.tables[t.table]?.columns ?? {}).some((c) => c.encryption?.keyScope === 'subject'))) {
+  // Shred the person's keys when the policy seals their erased data under them — but not while a
+  // table the policy keeps (a legal record) holds values sealed under them: those must stay readable.
+  const sealsUnderSubjectKeys = (t: ErasureTable) => Object.values(policy.tables[t.table]?.columns ?? {}).some((c) => c.encryption?.keyScope === 'subject');
+  if (tables.some((t) => t.fate !== 'keep' && sealsUnderSubjectKeys(t)) && !tables.some((t) => t.fate === 'keep' && sealsUnderSubjectKeys(t))) {
     const sql = `UPDATE custodian.data_keys SET wrapped = NULL, state = 'destroyed', destroyed_at = now() WHERE scope = 'subject' AND scope_id = $1::text AND state <> 'destroyed'`;
     out.push({ table: 'custodian.data_keys', kind: 'destroy-keys', sql, batch: () => sql, pendingSql: `SELECT count(*)::int AS n FROM custodian.data_keys WHERE scope = 'subject' AND scope_id = $1::text AND state <> 'destroyed'` });
   }
