@@ -1,9 +1,11 @@
 import { ConfigError } from '@custodian/core/errors';
 import { info } from '../output.js';
+import * as complete from './dsar/complete.js';
 import * as create from './dsar/create.js';
 import * as erase from './dsar/erase.js';
 import * as exportAction from './dsar/export.js';
 import * as extend from './dsar/extend.js';
+import * as lift from './dsar/lift.js';
 import * as list from './dsar/list.js';
 import * as plan from './dsar/plan.js';
 import * as reject from './dsar/reject.js';
@@ -18,7 +20,7 @@ interface DsarAction {
 }
 
 // `export` and `run` are reserved or taken names in this module, hence the aliases.
-const ACTIONS: Record<string, DsarAction> = { plan, erase, export: exportAction, create, verify, run: runAction, status, list, extend, reject };
+const ACTIONS: Record<string, DsarAction> = { plan, erase, export: exportAction, create, verify, run: runAction, status, list, extend, complete, lift, reject };
 
 export const summary = 'data subject requests: plan, erase and export a person; file, track and run requests';
 
