@@ -102,7 +102,6 @@ export async function eraseSubject(db: Database, policy: Policy, schema: Databas
   const ctx: RunContext = {
     db,
     subject,
-    statements,
     audit: options.audit ?? createAuditAppender(),
     actor: options.actor ?? { type: 'system', id: 'custodian-dsar' },
     auditTenant: subject.tenant ?? options.auditTenant ?? PLATFORM_TENANT,
@@ -155,7 +154,6 @@ export async function eraseSubject(db: Database, policy: Policy, schema: Databas
 interface RunContext {
   db: Database;
   subject: SubjectRef;
-  statements: ErasureStatement[];
   audit: AuditAppender;
   actor: { type: ActorType; id: string };
   auditTenant: string;
@@ -198,8 +196,9 @@ async function pending(db: Queryable, s: ErasureStatement, subject: SubjectRef):
 
 function lockSql(policy: Policy, schema: DatabaseSchema, subject: SubjectRef): string {
   const spec = policy.subjects[subject.subject]!;
-  const keyType = findColumn(findTable(schema, spec.table), spec.key)!.type;
-  const tenant = spec.tenant ? ` AND t.${quoteIdent(spec.tenant)} = $2::${findColumn(findTable(schema, spec.table), spec.tenant)!.type}` : '';
+  const table = findTable(schema, spec.table);
+  const keyType = findColumn(table, spec.key)!.type;
+  const tenant = spec.tenant ? ` AND t.${quoteIdent(spec.tenant)} = $2::${findColumn(table, spec.tenant)!.type}` : '';
   return `SELECT 1 FROM ${quoteQualified(spec.table)} t WHERE t.${quoteIdent(spec.key)} = $1::${keyType}${tenant} FOR UPDATE`;
 }
 

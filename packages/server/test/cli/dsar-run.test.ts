@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startSmtp, mailText } from '../../../core/test/dsar/smtp.js';
@@ -42,7 +42,7 @@ test('custodian dsar run: a verified access request is exported into the store a
     assert.deepEqual(smtp.mails[0]!.to, ['ada@example.com']);
     assert.match(mailText(smtp.mails[0]!.raw), /https:\/\/privacy\.notes\.example\/v1\/exports\?token=[A-Za-z0-9_.-]+/);
     assert.ok(!/note \d/.test(smtp.mails[0]!.raw), 'the mail carries the link, never the data');
-    const file = readdirRecursive(store).find((f) => f.endsWith(done.result.artifact))!;
+    const file = readdirSync(store, { recursive: true, encoding: 'utf8' }).map((f) => join(store, f)).find((f) => f.endsWith(done.result.artifact))!;
     assert.ok(file && existsSync(file));
     const doc = readFileSync(file, 'utf8');
     assert.ok(doc.includes('ada@example.com') && !doc.includes('bob@example.com'));
@@ -75,6 +75,3 @@ test('custodian dsar run: a verified access request is exported into the store a
   }
 });
 
-function readdirRecursive(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? readdirRecursive(join(dir, f)) : [join(dir, f)]));
-}
