@@ -68,6 +68,11 @@ export const ERROR_CODES = {
   ERR_ARTIFACT_NOT_FOUND: 'No stored artifact (export) has that id for that tenant.',
   ERR_ARTIFACT_STORE_FAILED: 'The artifact store could not write, read or delete an export.',
   ERR_MAIL_SEND_FAILED: 'A mail could not be handed to the SMTP server.',
+  ERR_RETENTION_REFUSED: 'A retention run or plan cannot go ahead: the policy does not fit the database, or a rule cannot be carried out as written.',
+  ERR_RETENTION_INVALID: 'A retention request is malformed: unknown rule, bad time or horizon, missing reason, bad batch settings.',
+  ERR_RETENTION_LEASE_LOST: 'Another runner took over a retention rule because this one stalled past its lease; this runner stopped.',
+  ERR_RETENTION_HOLD_NOT_FOUND: 'No legal hold has that id.',
+  ERR_RETENTION_HOLD_LIFTED: 'The legal hold was already lifted.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -8,9 +8,10 @@ import { quoteIdent, quoteQualified } from '../db/identifier.js';
 import type { Database, Queryable } from '../db/types.js';
 import { CustodianError } from '../errors.js';
 import type { Policy } from '../policy/index.js';
-import { erasureStatements, statementParams, type ErasureStatement, type StatementKind } from './erasure-statements.js';
+import { erasureStatements, erasureTables, statementParams, type ErasureStatement, type StatementKind } from './erasure-statements.js';
 import { PLATFORM_TENANT } from './requests/types.js';
 import type { SubjectRef } from './subject-rows.js';
+import { isHeld } from '../retention/holds.js';
 
 export interface EraseOptions {
   /** Writes the erasure's audit events (default: `createAuditAppender()`). */
@@ -33,6 +34,12 @@ export interface EraseOptions {
   progress?: (p: ErasureProgress) => void;
   /** Stops a batched erasure between batches; what was committed stays, and running it again finishes it. */
   signal?: AbortSignal;
+  /**
+   * `false`: erase everything now, even where a retention rule would finish
+   * a soft delete later (an inactivity erasure, whose notice was the grace
+   * period). Default true.
+   */
+  defer?: boolean;
 }
 
 export interface ErasureProgress {
@@ -98,7 +105,11 @@ export async function eraseSubject(db: Database, policy: Policy, schema: Databas
       hint: 'run custodian check and fix what it reports',
     });
   }
-  const statements = erasureStatements(policy, schema, subject.subject);
+  // A legal hold on the person or their tenant pauses every deletion that would touch them.
+  if (await isHeld(db, subject)) {
+    throw new CustodianError('ERR_DSAR_REFUSED', `a legal hold stands on this ${subject.subject} or their tenant; nothing was erased`, { hint: 'see custodian retention holds; erase once the hold is lifted' });
+  }
+  const statements = erasureStatements(policy, schema, subject.subject, erasureTables(policy, schema, subject.subject, { defer: options.defer ?? true }));
   const ctx: RunContext = {
     db,
     subject,

@@ -51,15 +51,16 @@ export interface ErasureStatement {
 
 const UPDATES = new Set(['set-null', 'set-literal', 'pseudonymize', 'reassign']);
 
-/** Every table holding rows about the kind of person, with what erasing one does to it now. */
-export function erasureTables(policy: Policy, schema: DatabaseSchema, subjectName: string): ErasureTable[] {
+/** Every table holding rows about the kind of person, with what erasing one does to it now (`defer: false`: no retention rule finishes later). */
+export function erasureTables(policy: Policy, schema: DatabaseSchema, subjectName: string, options: { defer?: boolean } = {}): ErasureTable[] {
   const out: ErasureTable[] = [];
   for (const t of subjectTables(policy, schema, subjectName)) {
     const spec = policy.tables[t.table]!;
     const base = rowFate(policy, t.table, spec);
     if (base === 'untouched') continue;
     const columns = base === 'update' ? Object.entries(spec.columns).flatMap(([column, c]) => (c.erase && UPDATES.has(c.erase.action) ? [{ column, action: c.erase }] : [])) : [];
-    const deferredTo = base === 'keep' ? undefined : deferralOf(policy, t.table);
+    // Without deferral (an inactivity erasure, whose notice period was the grace), soft deletes become the final action now.
+    const deferredTo = base === 'keep' || options.defer === false ? undefined : deferralOf(policy, t.table);
     const fate: ErasureFate = deferredTo ? (spec.softDelete ? 'soft-delete' : 'deferred') : base;
     out.push({ ...t, fate, columns, ...(deferredTo ? { deferredTo } : {}) });
   }
@@ -161,7 +162,7 @@ interface Change {
   pending: string;
 }
 
-function columnChange(c: ColumnChange, keyType: string, placeholder: string | undefined, subjectName: string): Change {
+export function columnChange(c: ColumnChange, keyType: string, placeholder: string | undefined, subjectName: string): Change {
   const col = `t.${quoteIdent(c.column)}`;
   const target = quoteIdent(c.column);
   switch (c.action.action) {

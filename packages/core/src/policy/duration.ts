@@ -65,8 +65,10 @@ export function approxSeconds(text: string): number {
 }
 
 /** Adds a duration to a date in UTC, calendar-aware for months and years. */
-export function addDuration(date: Date, text: string): Date {
-  const { amount, unit } = mustParse(text);
+export function addDuration(date: Date, text: string, sign: 1 | -1 = 1): Date {
+  const parsed = mustParse(text);
+  const amount = parsed.amount * sign;
+  const unit = parsed.unit;
   const d = new Date(date.getTime());
   switch (unit) {
     case 'y':
@@ -78,4 +80,9 @@ export function addDuration(date: Date, text: string): Date {
     default:
       return new Date(d.getTime() + amount * APPROX_SECONDS[unit] * 1000);
   }
+}
+
+/** Subtracts a duration from a date in UTC, calendar-aware like `addDuration` (and like PostgreSQL's `timestamptz - interval`). */
+export function subtractDuration(date: Date, text: string): Date {
+  return addDuration(date, text, -1);
 }

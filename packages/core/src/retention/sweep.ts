@@ -1,0 +1,105 @@
+import type { AuditAppender } from '../audit/index.js';
+import type { ActorType } from '../audit/types.js';
+import type { Database } from '../db/types.js';
+import { quoteIdent, quoteQualified } from '../db/identifier.js';
+import { nextBatchSize } from './batch-size.js';
+import type { KeyColumn, RowTarget } from './compile.js';
+import { renewLease } from './lease.js';
+import type { RetentionProgress } from './types.js';
+
+/** What every step of one run shares. */
+export interface RunContext {
+  db: Database;
+  /** The instant every decision of the run is measured against (`$1` of every statement). */
+  asOf: Date;
+  runId: number;
+  holder: string;
+  leaseMs: number;
+  budgetMs: number;
+  initialRows: number;
+  maxRows: number;
+  signal: AbortSignal | undefined;
+  progress: (p: RetentionProgress) => void;
+  audit: AuditAppender;
+  actor: { type: ActorType; id: string };
+}
+
+export interface SweepCounts {
+  rows: number;
+  batches: number;
+  longestStatementMs: number;
+}
+
+/**
+ * The statement of one keyset batch: the next `limit` due rows after the last
+ * key (in primary-key order), changed in the same statement, returning how
+ * many were selected and changed and the last key (as text, cast back with
+ * the column types on the next batch, so bigint keys keep every digit).
+ */
+export function batchSql(target: RowTarget, afterKey: boolean): string {
+  const table = quoteQualified(target.table);
+  const cols = target.key.map((k) => quoteIdent(k.column));
+  const tuple = (alias: string) => (cols.length === 1 ? `${alias}.${cols[0]}` : `(${cols.map((c) => `${alias}.${c}`).join(', ')})`);
+  const params = target.key.map((k, i) => `$${i + 2}::${k.type}`);
+  const after = afterKey ? ` AND ${tuple('t')} > ${params.length === 1 ? params[0] : `(${params.join(', ')})`}` : '';
+  const limit = `$${afterKey ? target.key.length + 2 : 2}`;
+  const join = cols.map((c) => `t.${c} = b.${c}`).join(' AND ');
+  const change =
+    target.change === 'delete'
+      ? `DELETE FROM ${table} t USING batch b WHERE ${join} RETURNING 1`
+      : `UPDATE ${table} t SET ${target.change.set} FROM batch b WHERE ${join} RETURNING 1`;
+  return `WITH batch AS (
+    SELECT ${cols.map((c) => `t.${c}`).join(', ')} FROM ${table} t
+     WHERE (${target.due}) AND (${target.free})${after}
+     ORDER BY ${cols.map((c) => `t.${c}`).join(', ')} LIMIT ${limit}
+  ), changed AS (${change})
+  SELECT (SELECT count(*) FROM batch)::int AS selected, (SELECT count(*) FROM changed)::int AS changed,
+         (SELECT ARRAY[${cols.map((c) => `b.${c}::text`).join(', ')}] FROM batch b ORDER BY ${cols.map((c) => `b.${c} DESC`).join(', ')} LIMIT 1) AS last`;
+}
+
+interface BatchOutcome {
+  selected: number;
+  changed: number;
+  tookMs: number;
+  lastKey: string[] | null;
+}
+
+/**
+ * Applies a row target in keyset batches, each in a transaction of its own
+ * that first renews the rule's lease. Rows a batch changed no longer match
+ * `due`, so a crash anywhere is repaired by running again; the keyset only
+ * saves re-reading rows a hold or a concurrent change left behind.
+ */
+export async function sweepRows(ctx: RunContext, rule: string, stage: number, target: RowTarget): Promise<SweepCounts> {
+  const counts: SweepCounts = { rows: 0, batches: 0, longestStatementMs: 0 };
+  const first = batchSql(target, false);
+  const next = batchSql(target, true);
+  let last: string[] | null = null;
+  let size = ctx.initialRows;
+  for (;;) {
+    ctx.signal?.throwIfAborted();
+    const key: string[] | null = last;
+    const batch: BatchOutcome = await ctx.db.transaction(async (tx): Promise<BatchOutcome> => {
+      await renewLease(tx, rule, ctx.holder, ctx.leaseMs);
+      const started = performance.now();
+      const result = await tx.query<{ selected: number; changed: number; last: string[] | null }>(key === null ? first : next, [ctx.asOf, ...(key ?? []), size]);
+      const row = result.rows[0]!;
+      return { selected: row.selected, changed: row.changed, tookMs: performance.now() - started, lastKey: row.last };
+    });
+    const { selected, changed, tookMs, lastKey } = batch;
+    counts.batches++;
+    counts.rows += changed;
+    counts.longestStatementMs = Math.max(counts.longestStatementMs, tookMs);
+    if (changed > 0) ctx.progress({ rule, stage, rows: counts.rows, batches: counts.batches });
+    if (selected < size || lastKey === null) return counts;
+    last = lastKey;
+    size = nextBatchSize(size, tookMs, ctx.budgetMs, ctx.maxRows);
+  }
+}
+
+/** Rows of a target due at `$1` and not held (`free`), and those a hold keeps. */
+export function countSql(target: Pick<RowTarget, 'table' | 'due' | 'free'>): string {
+  return `SELECT count(*) FILTER (WHERE ${target.free})::int AS free, count(*) FILTER (WHERE NOT (${target.free}))::int AS held FROM ${quoteQualified(target.table)} t WHERE ${target.due}`;
+}
+
+export type { KeyColumn };
