@@ -1,10 +1,11 @@
 import { describeDuration } from '../policy/duration.js';
 import type { Policy } from '../policy/define.js';
 import type { AgeRule, Condition, InactivityRule } from '../policy/schema/retention.js';
+import { retentionSteps } from './steps.js';
 
 /**
- * The retention table a privacy page publishes, compiled from the policy the
- * retention jobs enforce (C17). The page renders these entries and nothing
+ * The retention table a privacy page publishes, compiled from the steps the
+ * retention executor runs (C17). The page renders these entries and nothing
  * else, so a period cannot be promised on the page without being in the
  * policy, nor enforced without being published.
  */
@@ -76,31 +77,27 @@ function describeCondition(c: Condition): string {
   return `${words(c.column)} is ${typeof c.equals === 'string' ? `“${c.equals}”` : String(c.equals)}`;
 }
 
-function ageEntries(policy: Policy, rule: AgeRule): ScheduleEntry[] {
+/** One stage of an age rule; each later stage counts from the moment the previous one ran (C13). */
+function ageEntry(policy: Policy, rule: AgeRule, stageIndex: number): ScheduleEntry {
   const own = policy.tables[rule.table]?.description ?? rule.table;
   // A tenant-wide rule acts on everything the tenant owns, not only its own row.
   const data = rule.scope === 'tenant' ? `${own}, and all data held for them` : own;
   const scope = rule.where.length > 0 ? `only where ${rule.where.map(describeCondition).join(' and ')}` : undefined;
-  let from = describeColumn(policy, rule.from, rule.table);
-  return rule.stages.map((stage, i) => {
-    const action = STAGE_ACTIONS[stage.action];
-    const entry: ScheduleEntry = {
-      ruleId: rule.id,
-      stage: i + 1,
-      data,
-      description: rule.description,
-      from,
-      after: describeDuration(stage.after),
-      duration: stage.after,
-      action,
-      basis: rule.basis,
-      ...(scope !== undefined && { scope }),
-      ...(rule.reference !== undefined && { reference: rule.reference }),
-    };
-    // Each later stage counts from the moment the previous one ran (C13).
-    from = `when ${action}`;
-    return entry;
-  });
+  const stage = rule.stages[stageIndex]!;
+  const from = stageIndex === 0 ? describeColumn(policy, rule.from, rule.table) : `when ${STAGE_ACTIONS[rule.stages[stageIndex - 1]!.action]}`;
+  return {
+    ruleId: rule.id,
+    stage: stageIndex + 1,
+    data,
+    description: rule.description,
+    from,
+    after: describeDuration(stage.after),
+    duration: stage.after,
+    action: STAGE_ACTIONS[stage.action],
+    basis: rule.basis,
+    ...(scope !== undefined && { scope }),
+    ...(rule.reference !== undefined && { reference: rule.reference }),
+  };
 }
 
 /**
@@ -178,9 +175,11 @@ function logEntries(policy: Policy): ScheduleEntry[] {
 }
 
 /**
- * Every retention period the policy sets, in policy order: each stage of each
- * retention rule, then audit retention, then log retention. Data-subject
- * request deadlines are not retention and are not listed.
+ * Every retention period the policy sets, built from the same steps the
+ * retention executor runs (`retentionSteps`), in the same order: each stage
+ * of each age rule, each inactivity rule (its notice and its erasure as one
+ * entry), audit retention; then log retention. Data-subject request
+ * deadlines are not retention and are not listed.
  *
  * @example
  * for (const e of retentionSchedule(policy)) console.log(`${e.data}: ${e.action} ${e.after} after ${e.from}`);
@@ -189,10 +188,18 @@ function logEntries(policy: Policy): ScheduleEntry[] {
  */
 export function retentionSchedule(policy: Policy): ScheduleEntry[] {
   const entries: ScheduleEntry[] = [];
-  for (const rule of policy.retention) {
-    if (rule.kind === 'inactivity') entries.push(inactivityEntry(policy, rule));
-    else entries.push(...ageEntries(policy, rule));
+  for (const step of retentionSteps(policy)) {
+    if (step.action === 'audit-archive') {
+      entries.push(auditEntry(policy));
+      continue;
+    }
+    const rule = policy.retention.find((r) => r.id === step.rule)!;
+    if (rule.kind === 'inactivity') {
+      if (step.action === 'notice') entries.push(inactivityEntry(policy, rule));
+    } else {
+      entries.push(ageEntry(policy, rule, step.stage - 1));
+    }
   }
-  entries.push(auditEntry(policy), ...logEntries(policy));
+  entries.push(...logEntries(policy));
   return entries;
 }
