@@ -70,7 +70,7 @@ export function anonymizeChanges(policy: Policy, table: string): Array<{ column:
   return Object.entries(columns).flatMap(([column, c]) => (c.erase && UPDATES.has(c.erase.action) ? [columnChange({ column, action: c.erase }, 'text', undefined, '')] : []));
 }
 
-const holdCache = new WeakMap<DatabaseSchema, Map<string, string>>();
+const holdCache = new WeakMap<Policy, WeakMap<DatabaseSchema, Map<string, string>>>();
 
 /**
  * Over alias `t`: no standing legal hold covers the row — neither a hold on
@@ -79,9 +79,11 @@ const holdCache = new WeakMap<DatabaseSchema, Map<string, string>>();
  * of the person's).
  */
 export function freeOfHolds(policy: Policy, schema: DatabaseSchema, table: string): string {
-  let cache = holdCache.get(schema);
-  if (!cache) holdCache.set(schema, (cache = new Map()));
-  const cacheKey = `${policy.version}\u0000${table}`;
+  let bySchema = holdCache.get(policy);
+  if (!bySchema) holdCache.set(policy, (bySchema = new WeakMap()));
+  let cache = bySchema.get(schema);
+  if (!cache) bySchema.set(schema, (cache = new Map()));
+  const cacheKey = normalizeTableName(table);
   const hit = cache.get(cacheKey);
   if (hit !== undefined) return hit;
   const clauses: string[] = [];

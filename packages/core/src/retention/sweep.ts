@@ -2,6 +2,8 @@ import type { AuditAppender } from '../audit/index.js';
 import type { ActorType } from '../audit/types.js';
 import type { Database } from '../db/types.js';
 import { quoteIdent, quoteQualified } from '../db/identifier.js';
+import { sqlState } from '../db/errors.js';
+import { CustodianError } from '../errors.js';
 import { nextBatchSize } from './batch-size.js';
 import type { KeyColumn, RowTarget } from './compile.js';
 import { renewLease } from './lease.js';
@@ -79,13 +81,13 @@ export async function sweepRows(ctx: RunContext, rule: string, stage: number, ta
   for (;;) {
     ctx.signal?.throwIfAborted();
     const key: string[] | null = last;
-    const batch: BatchOutcome = await ctx.db.transaction(async (tx): Promise<BatchOutcome> => {
+    const batch: BatchOutcome = await blockedByReferences(target.table, () => ctx.db.transaction(async (tx): Promise<BatchOutcome> => {
       await renewLease(tx, rule, ctx.holder, ctx.leaseMs);
       const started = performance.now();
       const result = await tx.query<{ selected: number; changed: number; last: string[] | null }>(key === null ? first : next, [ctx.asOf, ...(key ?? []), size]);
       const row = result.rows[0]!;
       return { selected: row.selected, changed: row.changed, tookMs: performance.now() - started, lastKey: row.last };
-    });
+    }));
     const { selected, changed, tookMs, lastKey } = batch;
     counts.batches++;
     counts.rows += changed;
@@ -94,6 +96,23 @@ export async function sweepRows(ctx: RunContext, rule: string, stage: number, ta
     if (selected < size || lastKey === null) return counts;
     last = lastKey;
     size = nextBatchSize(size, tookMs, ctx.budgetMs, ctx.maxRows);
+  }
+}
+
+/**
+ * A delete that a foreign key without ON DELETE CASCADE or SET NULL refuses
+ * rolls its batch back; say which table holds the references, not just the
+ * driver's message.
+ */
+export async function blockedByReferences<T>(table: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (sqlState(error) !== '23503') throw error;
+    throw new CustodianError('ERR_RETENTION_REFUSED', `rows of ${table} that retention would delete are still referenced by another table's foreign key; this batch was rolled back`, {
+      cause: error,
+      hint: 'declare the referencing foreign key ON DELETE CASCADE or SET NULL, or give the referencing table a retention rule that runs first',
+    });
   }
 }
 

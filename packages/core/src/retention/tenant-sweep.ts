@@ -2,7 +2,7 @@ import { quoteIdent, quoteQualified } from '../db/identifier.js';
 import { nextBatchSize } from './batch-size.js';
 import type { TenantTarget } from './compile.js';
 import { renewLease } from './lease.js';
-import type { RunContext, SweepCounts } from './sweep.js';
+import { blockedByReferences, type RunContext, type SweepCounts } from './sweep.js';
 import type { RetentionStep } from './types.js';
 
 const TENANTS_PER_PAGE = 20;
@@ -31,7 +31,7 @@ export async function sweepTenants(ctx: RunContext, step: RetentionStep, target:
         let size = ctx.initialRows;
         for (;;) {
           ctx.signal?.throwIfAborted();
-          const { changed, tookMs } = await timedBatch(ctx, step.rule, part.batch(size), [tenant]);
+          const { changed, tookMs } = await blockedByReferences(part.table, () => timedBatch(ctx, step.rule, part.batch(size), [tenant]));
           counts.batches++;
           counts.rows += changed;
           counts.longestStatementMs = Math.max(counts.longestStatementMs, tookMs);

@@ -189,6 +189,17 @@ describe(`retention executor (${testBackend()})`, () => {
     assert.equal(await count('logs'), 1);
   });
 
+  test('a delete a foreign key refuses rolls its batch back and names the table', async () => {
+    await db.query(`INSERT INTO logs (line, created_at) VALUES ('cited', $1)`, [daysBefore(20)]);
+    await db.exec(`CREATE TABLE log_citations (log_id bigint NOT NULL REFERENCES logs (id)); INSERT INTO log_citations SELECT id FROM logs`);
+    try {
+      await assert.rejects(runRetention(db, policy, schema, { clock: at(T), rules: ['logs'] }), (e: unknown) => isCustodianError(e) && e.code === 'ERR_RETENTION_REFUSED' && /logs/.test(e.message));
+      assert.equal(await count('logs'), 1);
+    } finally {
+      await db.exec('DROP TABLE log_citations');
+    }
+  });
+
   test('every run is recorded and audited with its counts per step', async () => {
     await db.query(`INSERT INTO logs (line, created_at) VALUES ('x', $1), ('y', $1)`, [daysBefore(20)]);
     const result = await runRetention(db, policy, schema, { clock: at(T), trigger: 'test' });
