@@ -1,3 +1,4 @@
+import { TIME_KINDS } from '../check/column-kind.js';
 import { rowFate } from '../check/erasure-plan.js';
 import { erasureOrder } from '../check/erasure-order.js';
 import { findColumn, findTable, normalizeTableName, splitColumnRef } from '../check/lookup.js';
@@ -285,7 +286,11 @@ export function inactivityTarget(policy: Policy, schema: DatabaseSchema, rule: I
   if (policy.tables[subject.table]?.columns[email.column]?.encryption) {
     refused(`retention rule ${rule.id}: ${subject.table}.${email.column} is encrypted; notices to encrypted addresses are not supported yet`, 'keep the notice address in a plaintext column');
   }
-  const lastActivity = activity.length === 1 ? activity[0]! : `greatest(${activity.join(', ')})`;
+  // Someone who never signed in counts from when their row was created, when the table records that:
+  // written as coalesce(activity, created_at) so an index on the same expression serves the sweep.
+  const created = findColumn(tableInfo(schema, subject.table), 'created_at');
+  const since = created && TIME_KINDS.has(created.kind) ? activity.map((a) => `coalesce(${a}, t."created_at")`) : activity;
+  const lastActivity = since.length === 1 ? since[0]! : `greatest(${since.join(', ')})`;
   const softDelete = policy.tables[subject.table]?.softDelete;
   const due = [
     olderThan(lastActivity, rule.after),

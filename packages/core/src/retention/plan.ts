@@ -1,5 +1,6 @@
 import type { DatabaseSchema } from '../check/schema-types.js';
 import type { Database } from '../db/types.js';
+import { quoteIdent, quoteQualified } from '../db/identifier.js';
 import { CustodianError } from '../errors.js';
 import type { Policy } from '../policy/define.js';
 import { addDuration, parseDuration } from '../policy/duration.js';
@@ -47,10 +48,15 @@ async function count(db: Database, policy: Policy, schema: DatabaseSchema, step:
   }
   const rule = policy.retention.find((r) => r.id === step.rule)!;
   if (rule.kind === 'inactivity' && step.stage === 2) {
-    const q = `SELECT count(*)::int AS n FROM custodian.retention_notices WHERE rule_id = $1 AND state = 'pending' AND due_at <= $2`;
-    const now = (await db.query<{ n: number }>(q, [rule.id, asOf])).rows[0]!.n;
-    const soon = (await db.query<{ n: number }>(q, [rule.id, later])).rows[0]!.n;
-    return { dueNow: now, dueWithinHorizon: soon - now, held: 0 };
+    // Notices past their grace period, of people still inactive since (those who came back are cancelled, not erased).
+    const t = inactivityTarget(policy, schema, rule);
+    const q = `SELECT count(*) FILTER (WHERE ${t.free})::int AS free, count(*) FILTER (WHERE NOT (${t.free}))::int AS held
+                 FROM custodian.retention_notices n
+                 JOIN ${quoteQualified(t.table)} t ON t.${quoteIdent(t.keyColumn)}::text = n.subject_key
+                WHERE n.rule_id = $1 AND n.state = 'pending' AND n.due_at <= $2 AND NOT (${t.lastActivity} > n.last_activity_at)`;
+    const now = (await db.query<{ free: number; held: number }>(q, [rule.id, asOf])).rows[0]!;
+    const soon = (await db.query<{ free: number; held: number }>(q, [rule.id, later])).rows[0]!;
+    return { dueNow: now.free, dueWithinHorizon: soon.free - now.free, held: now.held };
   }
   let target: Pick<RowTarget, 'table' | 'due' | 'free'>;
   if (rule.kind === 'inactivity') target = inactivityTarget(policy, schema, rule);

@@ -94,7 +94,11 @@ export interface PlanOptions {
 
 export interface PlannedStep extends RetentionStep {
   description: string;
-  /** Rows (or people) the step would act on if it ran now. */
+  /**
+   * What the step would act on if it ran now: rows; for a tenant-wide stage,
+   * tenants (a run's `rows` counts every row it changes in them); for an
+   * inactivity rule, people.
+   */
   dueNow: number;
   /** Rows that fall due after now and within the horizon, given what is in the database now. */
   dueWithinHorizon: number;

@@ -83,8 +83,9 @@ describe(`retention executor (${testBackend()})`, () => {
   beforeEach(async () => {
     await db.exec(`DELETE FROM visits; DELETE FROM logs; DELETE FROM members; DELETE FROM orgs; INSERT INTO orgs VALUES ('o1'), ('o2');`);
     await db.exec(`UPDATE custodian.legal_holds SET lifted_at = now(), lifted_by_type = 'system', lifted_by_id = 'test' WHERE lifted_at IS NULL`);
-    ({ rows: [{ id: ada }] } = (await db.query<{ id: string }>(`INSERT INTO members (org_id, name) VALUES ('o1', 'Ada') RETURNING id`)) as { rows: [{ id: string }] });
-    ({ rows: [{ id: bob }] } = (await db.query<{ id: string }>(`INSERT INTO members (org_id, name) VALUES ('o2', 'Bob') RETURNING id`)) as { rows: [{ id: string }] });
+    const member = async (org: string, name: string) => (await db.query<{ id: string }>(`INSERT INTO members (org_id, name) VALUES ($1, $2) RETURNING id`, [org, name])).rows[0]!.id;
+    ada = await member('o1', 'Ada');
+    bob = await member('o2', 'Bob');
   });
 
   const count = async (sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params)).rows[0]!.n;
