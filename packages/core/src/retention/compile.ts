@@ -34,6 +34,13 @@ export interface RowTarget {
   free: string;
   /** `delete`, or the SET list of an UPDATE (may read `$1`). */
   change: 'delete' | { set: string };
+  /**
+   * The age column of the rule's own table, when the stage counts from one:
+   * batches page by (this column, primary key) when an index leads with it,
+   * so a scan stops where the due rows end instead of reading on to the end
+   * of the table.
+   */
+  clock?: KeyColumn;
 }
 
 const UPDATES = new Set(['set-null', 'set-literal', 'pseudonymize']);
@@ -182,7 +189,9 @@ export function ageTarget(policy: Policy, schema: DatabaseSchema, rule: AgeRule,
   } else {
     change = { set: [...anonymizeChanges(policy, rule.table).map((c) => c.set), ...mark].join(', ') };
   }
-  return { table: rule.table, key: keyOf(schema, rule.table), due, free: freeOfHolds(policy, schema, rule.table), change };
+  const clock = stageClock(policy, rule, stage);
+  const own = clock.includes('.') ? undefined : { column: clock, type: columnType(schema, rule.table, clock) };
+  return { table: rule.table, key: keyOf(schema, rule.table), due, free: freeOfHolds(policy, schema, rule.table), change, ...(own ? { clock: own } : {}) };
 }
 
 /** One table's share of a tenant-wide stage (C15): delete the tenant's rows, or anonymize them. */

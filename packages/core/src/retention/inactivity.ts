@@ -9,6 +9,7 @@ import type { InactivityRule } from '../policy/schema/retention.js';
 import { inactivityTarget, type InactivityTarget } from './compile.js';
 import { isHeld } from './holds.js';
 import { renewLease } from './lease.js';
+import { eventLoopTurn } from './turn.js';
 import type { RunContext, SweepCounts } from './sweep.js';
 
 /**
@@ -59,6 +60,7 @@ export async function sendNotices(ctx: RunContext, policy: Policy, schema: Datab
     counts.longestStatementMs = Math.max(counts.longestStatementMs, performance.now() - started);
     counts.batches++;
     for (const person of people) {
+      await eventLoopTurn();
       ctx.signal?.throwIfAborted();
       if (!person.email) continue; // nobody to tell: not erased without a notice
       const sent = await ctx.db.transaction(async (tx) => {
@@ -119,6 +121,7 @@ export async function eraseAfterNotice(ctx: RunContext, policy: Policy, schema: 
     counts.longestStatementMs = Math.max(counts.longestStatementMs, performance.now() - started);
     counts.batches++;
     for (const notice of notices) {
+      await eventLoopTurn();
       ctx.signal?.throwIfAborted();
       const person = { subject: rule.subject, key: notice.subject_key, tenant: notice.tenant_id ?? undefined };
       const { rows } = await ctx.db.query<{ last_activity: Date | null }>(self, [notice.subject_key]);

@@ -1,12 +1,13 @@
 import type { AuditAppender } from '../audit/index.js';
 import type { ActorType } from '../audit/types.js';
-import type { Database } from '../db/types.js';
+import type { Database, Queryable } from '../db/types.js';
 import { quoteIdent, quoteQualified } from '../db/identifier.js';
 import { sqlState } from '../db/errors.js';
 import { CustodianError } from '../errors.js';
 import { nextBatchSize } from './batch-size.js';
 import type { KeyColumn, RowTarget } from './compile.js';
 import { renewLease } from './lease.js';
+import { eventLoopTurn } from './turn.js';
 import type { RetentionProgress } from './types.js';
 
 /** What every step of one run shares. */
@@ -34,29 +35,48 @@ export interface SweepCounts {
 
 /**
  * The statement of one keyset batch: the next `limit` due rows after the last
- * key (in primary-key order), changed in the same statement, returning how
- * many were selected and changed and the last key (as text, cast back with
- * the column types on the next batch, so bigint keys keep every digit).
+ * key, changed in the same statement, returning how many were selected and
+ * changed and the last key (as text, cast back with the column types on the
+ * next batch, so bigint keys keep every digit). The key is the primary key,
+ * led by the age column when `byClock` (an index leads with it): the scan then
+ * ends where the due rows end.
  */
-export function batchSql(target: RowTarget, afterKey: boolean): string {
+export function batchSql(target: RowTarget, afterKey: boolean, byClock = false): string {
   const table = quoteQualified(target.table);
-  const cols = target.key.map((k) => quoteIdent(k.column));
+  const keys = byClock && target.clock ? [target.clock, ...target.key.filter((k) => k.column !== target.clock!.column)] : target.key;
+  const cols = keys.map((k) => quoteIdent(k.column));
   const tuple = (alias: string) => (cols.length === 1 ? `${alias}.${cols[0]}` : `(${cols.map((c) => `${alias}.${c}`).join(', ')})`);
-  const params = target.key.map((k, i) => `$${i + 2}::${k.type}`);
-  const after = afterKey ? ` AND ${tuple('t')} > ${params.length === 1 ? params[0] : `(${params.join(', ')})`}` : '';
-  const limit = `$${afterKey ? target.key.length + 2 : 2}`;
-  const join = cols.map((c) => `t.${c} = b.${c}`).join(' AND ');
+  const params = keys.map((k, i) => `$${i + 2}::${k.type}`);
+  // The leading column's own bound lets an index on it start the scan at the last key.
+  const lead = byClock && target.clock ? ` AND t.${cols[0]} >= ${params[0]}` : '';
+  const after = afterKey ? `${lead} AND ${tuple('t')} > ${params.length === 1 ? params[0] : `(${params.join(', ')})`}` : '';
+  const limit = `$${afterKey ? keys.length + 2 : 2}`;
+  const pk = target.key.map((k) => quoteIdent(k.column));
+  const join = pk.map((c) => `t.${c} = b.${c}`).join(' AND ');
   const change =
     target.change === 'delete'
       ? `DELETE FROM ${table} t USING batch b WHERE ${join} RETURNING 1`
       : `UPDATE ${table} t SET ${target.change.set} FROM batch b WHERE ${join} RETURNING 1`;
   return `WITH batch AS (
-    SELECT ${cols.map((c) => `t.${c}`).join(', ')} FROM ${table} t
+    SELECT ${[...new Set([...cols, ...pk])].map((c) => `t.${c}`).join(', ')} FROM ${table} t
      WHERE (${target.due}) AND (${target.free})${after}
      ORDER BY ${cols.map((c) => `t.${c}`).join(', ')} LIMIT ${limit}
   ), changed AS (${change})
   SELECT (SELECT count(*) FROM batch)::int AS selected, (SELECT count(*) FROM changed)::int AS changed,
          (SELECT ARRAY[${cols.map((c) => `b.${c}::text`).join(', ')}] FROM batch b ORDER BY ${cols.map((c) => `b.${c} DESC`).join(', ')} LIMIT 1) AS last`;
+}
+
+/** Whether an index of the table leads with the column (so paging by it is cheap). */
+async function indexLeadsWith(db: Queryable, table: string, column: string): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM pg_catalog.pg_index i
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indrelid = $1::regclass AND a.attname = $2
+     ) AS found`,
+    [quoteQualified(table), column],
+  );
+  return rows[0]!.found;
 }
 
 interface BatchOutcome {
@@ -74,11 +94,13 @@ interface BatchOutcome {
  */
 export async function sweepRows(ctx: RunContext, rule: string, stage: number, target: RowTarget): Promise<SweepCounts> {
   const counts: SweepCounts = { rows: 0, batches: 0, longestStatementMs: 0 };
-  const first = batchSql(target, false);
-  const next = batchSql(target, true);
+  const byClock = target.clock !== undefined && (await indexLeadsWith(ctx.db, target.table, target.clock.column));
+  const first = batchSql(target, false, byClock);
+  const next = batchSql(target, true, byClock);
   let last: string[] | null = null;
   let size = ctx.initialRows;
   for (;;) {
+    await eventLoopTurn();
     ctx.signal?.throwIfAborted();
     const key: string[] | null = last;
     const batch: BatchOutcome = await blockedByReferences(target.table, () => ctx.db.transaction(async (tx): Promise<BatchOutcome> => {

@@ -2,6 +2,7 @@ import { quoteIdent, quoteQualified } from '../db/identifier.js';
 import { nextBatchSize } from './batch-size.js';
 import type { TenantTarget } from './compile.js';
 import { renewLease } from './lease.js';
+import { eventLoopTurn } from './turn.js';
 import { blockedByReferences, type RunContext, type SweepCounts } from './sweep.js';
 import type { RetentionStep } from './types.js';
 
@@ -23,6 +24,7 @@ export async function sweepTenants(ctx: RunContext, step: RetentionStep, target:
       ORDER BY ${key} LIMIT ${TENANTS_PER_PAGE}`;
   let last: string | null = null;
   for (;;) {
+    await eventLoopTurn();
     ctx.signal?.throwIfAborted();
     const rows: Array<{ tenant: string }> = (await ctx.db.query<{ tenant: string }>(page(last !== null), last === null ? [ctx.asOf] : [ctx.asOf, last])).rows;
     for (const { tenant } of rows) {
@@ -30,6 +32,7 @@ export async function sweepTenants(ctx: RunContext, step: RetentionStep, target:
       for (const part of target.parts) {
         let size = ctx.initialRows;
         for (;;) {
+          await eventLoopTurn();
           ctx.signal?.throwIfAborted();
           const { changed, tookMs } = await blockedByReferences(part.table, () => timedBatch(ctx, step.rule, part.batch(size), [tenant]));
           counts.batches++;

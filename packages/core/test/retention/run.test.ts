@@ -117,16 +117,25 @@ describe(`retention executor (${testBackend()})`, () => {
     assert.equal(b.rows[0]!.deleted_at.toISOString(), new Date(T.getTime() + 29 * DAY).toISOString());
   });
 
-  test('keyset batches cover every due row across batch boundaries and composite keys', async () => {
-    await db.query(`INSERT INTO logs (line, created_at) SELECT 'l' || g, $1 FROM generate_series(1, 2345) g`, [daysBefore(20)]);
-    await db.query(`INSERT INTO logs (line, created_at) SELECT 'keep' || g, $1 FROM generate_series(1, 100) g`, [daysBefore(1)]);
-    const progress: number[] = [];
-    const result = await runRetention(db, policy, schema, { clock: at(T), rules: ['logs'], initialBatchRows: 100, maxBatchRows: 400, progress: (p) => progress.push(p.rows) });
-    assert.equal(result.steps[0]!.rows, 2345);
-    assert.ok(result.steps[0]!.batches >= 6, `batches: ${result.steps[0]!.batches}`);
-    assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
-    assert.equal(await count('logs'), 100);
-  });
+  for (const indexed of [false, true]) {
+    test(`keyset batches cover every due row across batch boundaries, ties in the age column included (${indexed ? 'paged by the indexed age column' : 'paged by primary key'})`, async () => {
+      if (indexed) await db.exec('CREATE INDEX logs_created_at ON logs (created_at)');
+      try {
+        // Many rows share one timestamp, so batch boundaries fall inside ties.
+        await db.query(`INSERT INTO logs (line, created_at) SELECT 'l' || g, $1::timestamptz - (g % 3) * interval '1 day' FROM generate_series(1, 2345) g`, [daysBefore(20)]);
+        await db.query(`INSERT INTO logs (line, created_at) SELECT 'keep' || g, $1 FROM generate_series(1, 100) g`, [daysBefore(1)]);
+        const progress: number[] = [];
+        const result = await runRetention(db, policy, schema, { clock: at(T), rules: ['logs'], initialBatchRows: 100, maxBatchRows: 400, progress: (p) => progress.push(p.rows) });
+        assert.equal(result.steps[0]!.rows, 2345);
+        assert.ok(result.steps[0]!.batches >= 6, `batches: ${result.steps[0]!.batches}`);
+        assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
+        assert.equal(await count('logs'), 100);
+        assert.equal(await count(`logs WHERE line LIKE 'keep%'`), 100);
+      } finally {
+        if (indexed) await db.exec('DROP INDEX logs_created_at');
+      }
+    });
+  }
 
   test('a run stopped between batches keeps what it committed, and the next run finishes', async () => {
     await db.query(`INSERT INTO logs (line, created_at) SELECT 'l' || g, $1 FROM generate_series(1, 500) g`, [daysBefore(20)]);

@@ -7,6 +7,7 @@ import * as dsar from './commands/dsar.js';
 import * as init from './commands/init.js';
 import * as keys from './commands/keys.js';
 import * as migrate from './commands/migrate.js';
+import * as retention from './commands/retention.js';
 import * as serve from './commands/serve.js';
 
 interface Command {
@@ -15,7 +16,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys, audit, dsar };
+const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys, audit, dsar, retention };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

@@ -7,6 +7,8 @@ import { createWorker } from '@custodian/core/jobs';
 import type { Policy } from '@custodian/core/policy';
 import { buildServer } from '../app.js';
 import { createLogger, redactorForPolicy } from '../logging/index.js';
+import { retentionInterval, retentionSweepTask, scheduleRetentionSweep } from '../retention-job.js';
+import { auditArchiveFor, noticeMailer } from '../retention-options.js';
 import { info, yellow } from './output.js';
 
 export type Mode = 'development' | 'production';
@@ -45,6 +47,8 @@ export function rootKeyFor(mode: Mode, stateDir: string): RootKey {
 export async function startServer(options: StartOptions & { rootKey?: RootKey }): Promise<string> {
   // Resolving it checks the configuration: production stops here without a key.
   const rootKey = options.rootKey ?? rootKeyFor(options.mode, options.stateDir);
+  // Checked before listening, like the key: a mistyped CUSTODIAN_RETENTION_INTERVAL stops the start.
+  const retentionEvery = retentionInterval();
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', redactor: redactorForPolicy(options.policy, rootKey.key) });
   const store = new LocalArtifactStore(join(options.stateDir, 'exports'));
   const linkKey = exportLinkKey(rootKey.key);
@@ -63,14 +67,17 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
   }
   const publicUrl = (process.env.CUSTODIAN_PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost')).replace(/\/$/, '');
   const smtp = process.env.CUSTODIAN_SMTP_URL;
-  // Data subject requests run here, on the Postgres job queue: with several instances, each job is claimed by one.
+  // Data subject requests and retention sweeps run here, on the Postgres job queue: with several instances, each job is claimed by one.
   const worker = createWorker(options.db, {
-    tasks: dsarRunTask(options.db, {
-      handlers: standardHandlers({
-        policy: options.policy,
-        access: { store, linkKey, url: (token) => `${publicUrl}/v1/exports?token=${token}`, ...(smtp ? { mail: { smtp } } : {}) },
+    tasks: {
+      ...dsarRunTask(options.db, {
+        handlers: standardHandlers({
+          policy: options.policy,
+          access: { store, linkKey, url: (token) => `${publicUrl}/v1/exports?token=${token}`, ...(smtp ? { mail: { smtp } } : {}) },
+        }),
       }),
-    }),
+      ...(retentionEvery ? retentionTask(options, retentionEvery, smtp, logger) : {}),
+    },
     onEvent: (event) => {
       if (event.type === 'succeeded') logger.info({ job: event.job.id, task: event.job.task }, 'job done');
       else if (event.type === 'error') logger.error({ code: event.error.code }, event.error.message);
@@ -78,6 +85,13 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
     },
   });
   worker.start();
+  if (retentionEvery) {
+    // The server is up by now: a queue that cannot be written to is logged, not fatal; the next start schedules again.
+    await scheduleRetentionSweep(options.db).then(
+      () => logger.info({ interval: retentionEvery }, 'retention sweeps scheduled'),
+      (error: unknown) => logger.error({ code: (error as { code?: string }).code ?? 'ERR_INTERNAL' }, 'retention sweeps could not be scheduled'),
+    );
+  }
   const shutdown = async () => {
     info('shutting down');
     await worker.stop({ graceMs: 10_000 });
@@ -88,4 +102,24 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   return address.replace('127.0.0.1', 'localhost');
+}
+
+/**
+ * The `retention.sweep` task (see retention-job.ts), with notices mailed
+ * through CUSTODIAN_SMTP_URL and audit events archived where
+ * `custodian audit archive` puts them; what is missing is logged once and
+ * reported as skipped by every sweep.
+ */
+function retentionTask(options: StartOptions, interval: string, smtp: string | undefined, logger: ReturnType<typeof createLogger>) {
+  const mailer = noticeMailer(options.policy, smtp);
+  const archive = auditArchiveFor(options.policy, { mode: options.mode, stateDir: options.stateDir });
+  if (!mailer && options.policy.retention.some((r) => r.kind === 'inactivity')) logger.warn('retention: no CUSTODIAN_SMTP_URL, so inactivity rules are skipped');
+  if (archive.why) logger.warn(`retention: audit.retention is skipped: ${archive.why}`);
+  return retentionSweepTask(options.db, {
+    policy: options.policy,
+    interval,
+    ...(mailer ? { mailer } : {}),
+    ...(archive.archive ? { auditArchive: archive.archive } : {}),
+    onResult: (r) => logger.info({ run: r.runId, rows: r.rows, ms: r.ms, skipped: r.steps.filter((s) => s.skipped).map((s) => `${s.rule}:${s.skipped}`) }, 'retention sweep done'),
+  });
 }

@@ -143,3 +143,51 @@ export default definePolicy({
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+:\d+:\d+\)?$/m.test(text);
 }
+
+/** An app with tenants (workspaces), for commands that act per tenant: members and their messages. */
+export const TENANT_APP_SQL = `
+CREATE TABLE workspaces (id text PRIMARY KEY, name text NOT NULL);
+CREATE TABLE members (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  workspace_id text NOT NULL REFERENCES workspaces (id),
+  email text NOT NULL,
+  name text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE messages (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  workspace_id text NOT NULL REFERENCES workspaces (id),
+  member_id uuid NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  body text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
+/** The policy for TENANT_APP_SQL: messages are deleted 90 days after they were written (rule `messages-90d`). */
+export function tenantPolicySource(): string {
+  return `import { definePolicy } from '${POLICY_MODULE}';
+export default definePolicy({
+  version: '1.0',
+  effectiveDate: '2026-12-01',
+  organization: { name: 'Chat Inc', url: 'https://chat.example' },
+  contacts: { privacy: { email: 'privacy@chat.example' }, security: { email: 'security@chat.example' } },
+  tenants: { table: 'workspaces', key: 'id' },
+  subjects: { member: { description: 'A workspace member', table: 'members', tenant: 'workspace_id', identities: { id: { kind: 'id', column: 'id' }, email: { kind: 'email', column: 'email', lookup: 'normalized' } } } },
+  tables: {
+    workspaces: { description: 'Workspaces', purpose: 'Running the service', tenant: 'id', notAboutPersons: 'organisations', columns: { name: { category: 'business' } } },
+    members: {
+      description: 'Members', purpose: 'Sign-in', owner: { subject: 'member', column: 'id' }, tenant: 'workspace_id',
+      columns: {
+        email: { category: 'contact', erase: { action: 'pseudonymize', template: 'deleted-{uuid}@deleted.invalid' } },
+        name: { category: 'profile', erase: { action: 'set-null' } },
+      },
+    },
+    messages: {
+      description: 'Messages', purpose: 'The product', owner: { subject: 'member', column: 'member_id' }, tenant: 'workspace_id', erase: { action: 'delete-row' },
+      columns: { body: { category: 'content' } },
+    },
+  },
+  retention: [{ id: 'messages-90d', description: 'Messages', basis: 'operational', table: 'messages', from: 'created_at', stages: [{ after: '90d', action: 'hard-delete' }] }],
+});
+`;
+}
