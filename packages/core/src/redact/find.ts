@@ -1,5 +1,5 @@
 import type { Confidence, Detector, Finding } from './detectors/types.js';
-import { createScanner, type ScanResult } from './scanner.js';
+import { createScanner, type Scanner, type ScanResult } from './scanner.js';
 
 /** Our own markers, so a second pass never redacts (or re-tags) what the first one wrote. */
 export const MARKER = /\[REDACTED(?::[a-z0-9-]{1,60}(?::[A-Za-z0-9]{1,16})?)?\]/g;
@@ -16,7 +16,8 @@ export interface CompiledDetector extends Detector {
 /** Detectors ready to run: one pass of `scan` selects which patterns a string needs. */
 export interface DetectorSet {
   detectors: readonly CompiledDetector[];
-  scan: (text: string) => ScanResult;
+  scan: Scanner['scan'];
+  resume: Scanner['resume'];
   /** Detectors with nothing to scan for (custom patterns): they run on every string. */
   always: readonly number[];
   /** Per detector: where its pattern may start, given where its first keyword or word is (see `Detector.lead`). */
@@ -35,14 +36,16 @@ export function compile(detectors: readonly Detector[]): DetectorSet {
     if (groups.length > 0 && !pattern.hasIndices) pattern = new RegExp(pattern.source, `${pattern.flags}d`);
     return { ...detector, pattern, valueGroups: groups };
   });
+  const { scan, resume } = createScanner({
+    keywords: compiled.map((d) => d.keywords),
+    words: compiled.map((d) => d.words),
+    checks: compiled.map((d) => d.triggerCheck),
+    triggers: compiled.map((d) => d.trigger),
+  });
   return {
     detectors: compiled,
-    scan: createScanner({
-      keywords: compiled.map((d) => d.keywords),
-      words: compiled.map((d) => d.words),
-      checks: compiled.map((d) => d.triggerCheck),
-      triggers: compiled.map((d) => d.trigger),
-    }),
+    scan,
+    resume,
     always: compiled.flatMap((d, i) => (!d.keywords?.length && !d.words?.length && !d.trigger && !d.triggerCheck ? [i] : [])),
     // A lead holds only when keywords and words are all that select the detector.
     lead: compiled.map((d) => (d.trigger ? undefined : d.lead)),
@@ -52,18 +55,21 @@ export function compile(detectors: readonly Detector[]): DetectorSet {
 /**
  * Every span of `text` to redact, sorted and non-overlapping. Overlapping
  * findings are merged into one span (nothing either found is left showing),
- * named after the member with the highest priority.
+ * named after the member with the highest priority. Patterns look for
+ * matches from `from` on: the caller knows the text before it holds no
+ * secret (a head it wrote itself) and that nothing there starts one.
  */
-export function findAll(text: string, set: DetectorSet): Finding[] {
-  const scanned = set.scan(text);
+export function findAll(text: string, set: DetectorSet, from = 0): Finding[] {
+  const scanned = set.scan(text, from, true);
   // Only escaped whitespace needs the copy; a line with \" alone (an ETag, quoted JSON) is scanned as it is.
-  if (!scanned.escapedWhitespace) return scanned.count === 0 && set.always.length === 0 ? NONE : findIn(text, set, scanned);
+  if (!scanned.escapedWhitespace) return scanned.count === 0 && set.always.length === 0 ? NONE : findIn(text, set, scanned, from);
   // In JSON text (a serialised log line) a newline is the two characters \ and n, and the n
   // would glue itself to the word after it ("\nAKIA…" reads as "nAKIA…"). Scan a copy in which
   // each escaped newline, return and tab is that character doubled — the same length, so spans
-  // map back one to one — then widen any span that would cut an escape in two.
+  // map back one to one — then widen any span that would cut an escape in two. The scan stopped
+  // at the first escape; up to there the copy is the text, so it goes on over the copy from there.
   const { scanned: copy, pairs } = unescapeWhitespace(text);
-  return findIn(copy, set, set.scan(copy)).map((f) => {
+  return findIn(copy, set, set.resume(copy), from).map((f) => {
     let { start, end } = f;
     if (pairs.has(start - 1)) start -= 1;
     if (pairs.has(end - 1)) end += 1;
@@ -89,9 +95,15 @@ function unescapeWhitespace(text: string): { scanned: string; pairs: Set<number>
   return { scanned: scanned + text.slice(from), pairs };
 }
 
-function findIn(text: string, set: DetectorSet, scanned: ScanResult): Finding[] {
+function findIn(text: string, set: DetectorSet, scanned: ScanResult, from: number): Finding[] {
   const candidates: Candidate[] = [];
-  if (set.always.length > 0) for (const i of set.always) scanned.selected[i] = 1;
+  // Marked in the scan's own result, counted too: the next scan clears what it counts.
+  for (const i of set.always) {
+    if (scanned.selected[i] === 0) {
+      scanned.selected[i] = 1;
+      scanned.count++;
+    }
+  }
   const markers = text.includes('[REDACTED') ? spans(text, MARKER) : [];
   for (let i = 0; i < set.detectors.length; i++) {
     if (scanned.selected[i] === 0) continue;
@@ -99,7 +111,7 @@ function findIn(text: string, set: DetectorSet, scanned: ScanResult): Finding[] 
     const re = d.pattern;
     const lead = set.lead[i];
     // No match starts before its first keyword, less the lead: skip the text before it.
-    re.lastIndex = lead === undefined ? 0 : Math.max(0, scanned.firstAt[i]! - lead);
+    re.lastIndex = lead === undefined ? from : Math.max(from, scanned.firstAt[i]! - lead);
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       if (m[0].length === 0) {
         re.lastIndex++;
@@ -110,7 +122,8 @@ function findIn(text: string, set: DetectorSet, scanned: ScanResult): Finding[] 
       for (const g of d.valueGroups) {
         const at = m.indices?.groups?.[g];
         if (at) {
-          [start, end] = at;
+          start = at[0];
+          end = at[1];
           break;
         }
       }

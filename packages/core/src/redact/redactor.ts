@@ -30,8 +30,13 @@ export interface RedactorOptions {
 export interface Redactor {
   /** The spans a string would have redacted, for tests and reports. */
   findings(text: string): Finding[];
-  /** The string with every finding replaced by `[REDACTED:<kind>:<tag>]`. Idempotent. */
-  string(text: string): string;
+  /**
+   * The string with every finding replaced by `[REDACTED:<kind>:<tag>]`. Idempotent;
+   * the text itself when nothing is found. `from`: the caller knows the first
+   * characters hold no secret and start none (a head it wrote itself, such as
+   * the logger's level and time): they are not scanned.
+   */
+  string(text: string, from?: number): string;
   /** A redacted deep copy: denied keys replaced whole, every string scanned. The input is not changed. */
   value<T>(input: T): T;
 }
@@ -71,8 +76,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     const found = findAll(text, detectors);
     return found.length === 0 ? [] : found;
   };
-  const string = (text: string): string => {
-    const found = findAll(text, detectors);
+  const string = (text: string, from = 0): string => {
+    const found = findAll(text, detectors, from);
     if (found.length === 0) return text;
     let out = '';
     let at = 0;

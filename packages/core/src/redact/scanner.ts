@@ -19,6 +19,8 @@ export interface ScanResult {
   firstAt: Int32Array;
   /** The string holds `\n`, `\r` or `\t` as two characters (JSON text): the caller scans an unescaped copy. */
   escapedWhitespace: boolean;
+  /** Where a scan told to stop at the first such escape stopped (its backslash); -1 when it ran to the end. */
+  stoppedAt: number;
 }
 
 export interface TriggerCheck {
@@ -44,7 +46,22 @@ export interface ScannerInput {
 
 const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
 
-export function createScanner(input: ScannerInput): (text: string) => ScanResult {
+export interface Scanner {
+  /**
+   * Scans `text` from `from` (0 by default): what comes before it is neither
+   * read nor reported. With `stopAtEscape`, stops at the first `\n`, `\r` or
+   * `\t` written as two characters, for the caller to go on with `resume`.
+   */
+  scan(text: string, from?: number, stopAtEscape?: boolean): ScanResult;
+  /**
+   * After a scan stopped at an escape: goes on over `copy`, the text with its
+   * escapes unescaped (the same length, the same up to the stop), keeping
+   * what was found so far — the result of scanning `copy` whole.
+   */
+  resume(copy: string): ScanResult;
+}
+
+export function createScanner(input: ScannerInput): Scanner {
   const n = input.keywords.length;
   const literals: Literal[] = [];
   const byKey = new Map<string, Literal>();
@@ -121,13 +138,14 @@ export function createScanner(input: ScannerInput): (text: string) => ScanResult
       }
     }
   }
-  // Renumber so that states with output come last: the loop tests `s >= firstOutput`. Rows are 64 wide (a shift, not a multiply).
+  // Renumber so that states with output come last: the loop tests `s >= firstOutput`. Rows are 64 wide, and the
+  // table holds each next state already times 64 (its row's offset): one OR, no shift, between two table reads.
   const order = [...Array(states).keys()].sort((a, b) => Number(outputs[a]!.length > 0) - Number(outputs[b]!.length > 0) || a - b);
   const renamed = new Int32Array(states);
   order.forEach((old, i) => (renamed[old] = i));
   const table = new Int32Array(states << 6);
   const outputsOf: number[][] = order.map((old) => outputs[old]!);
-  for (let old = 0; old < states; old++) for (let k = 0; k < classes; k++) table[(renamed[old]! << 6) | k] = renamed[delta[old * classes + k]!]!;
+  for (let old = 0; old < states; old++) for (let k = 0; k < classes; k++) table[(renamed[old]! << 6) | k] = renamed[delta[old * classes + k]!]! << 6;
   const firstOutput = outputsOf.findIndex((o) => o.length > 0) === -1 ? states : outputsOf.findIndex((o) => o.length > 0);
 
   // Hand-written triggers. One check only: the loop below tests "may start here" with one flag.
@@ -156,7 +174,7 @@ export function createScanner(input: ScannerInput): (text: string) => ScanResult
   }
   const START_MASK = FIRST | BACKSLASH; // before the first character nothing is glued
 
-  const result: ScanResult = { count: 0, selected: new Uint8Array(n), firstAt: new Int32Array(n), escapedWhitespace: false };
+  const result: ScanResult = { count: 0, selected: new Uint8Array(n), firstAt: new Int32Array(n), escapedWhitespace: false, stoppedAt: -1 };
   const select = (d: number, at: number) => {
     if (result.selected[d] === 0) {
       result.selected[d] = 1;
@@ -165,10 +183,11 @@ export function createScanner(input: ScannerInput): (text: string) => ScanResult
     } else if (at < result.firstAt[d]!) result.firstAt[d] = at;
   };
   let checkPending = true;
-  /** Out of the loop: what the rare interesting positions need. */
+  const firstOutputRow = firstOutput << 6;
+  /** Out of the loop: what the rare interesting positions need. `s` is a state's row offset. */
   const visit = (text: string, i: number, s: number, x: number) => {
-    if (s >= firstOutput) {
-      for (const id of outputsOf[s]!) {
+    if (s >= firstOutputRow) {
+      for (const id of outputsOf[s >> 6]!) {
         const lit = literals[id]!;
         const start = i - lit.text.length + 1;
         if (lit.caseSensitive && !text.startsWith(lit.text, start)) continue;
@@ -185,11 +204,8 @@ export function createScanner(input: ScannerInput): (text: string) => ScanResult
     }
   };
 
-  return function scan(text: string): ScanResult {
-    result.selected.fill(0);
-    result.count = 0;
-    result.escapedWhitespace = false;
-    checkPending = check !== undefined;
+  /** The automaton from `start`, at its root there, then the fallbacks; or up to the first escape when `stop`. */
+  const walk = (text: string, start: number, stop: boolean): ScanResult => {
     // A fresh flat copy reads faster than a slice or a concatenation (a logger's line), and folds case
     // on the way. Not when lower-casing moves characters (İ becomes two) or makes ASCII of another
     // character (the Kelvin sign becomes k), which a regular expression's i flag does not do.
@@ -197,21 +213,54 @@ export function createScanner(input: ScannerInput): (text: string) => ScanResult
     const src = lower.length === text.length && text.indexOf('\u212a') === -1 ? lower : text;
     const len = text.length;
     let s = 0;
-    let mask = START_MASK;
-    for (let i = 0; i < len; i++) {
+    // Mid-string, the character before `start` decides whether a trigger may start at it.
+    const before = start > 0 ? text.charCodeAt(start - 1) : 128;
+    let mask = before < 128 ? info[before]! >>> 8 : START_MASK;
+    let i = start;
+    while (i < len) {
+      // Two characters a turn while both are ASCII and neither needs a visit: most of a line.
+      for (; i + 1 < len; i += 2) {
+        const c0 = src.charCodeAt(i);
+        const c1 = src.charCodeAt(i + 1);
+        if ((c0 | c1) >= 128) break;
+        const x0 = info[c0]!;
+        const s0 = table[s | (x0 & 63)]!;
+        if (s0 >= firstOutputRow || (x0 & mask) !== 0) break;
+        const x1 = info[c1]!;
+        const s1 = table[s0 | (x1 & 63)]!;
+        if (s1 >= firstOutputRow || (x1 & (x0 >>> 8)) !== 0) break;
+        s = s1;
+        mask = x1 >>> 8;
+      }
+      if (i >= len) break;
+      // One character the careful way.
       const c = src.charCodeAt(i);
       if (c < 128) {
         const x = info[c]!;
-        s = table[(s << 6) | (x & 63)]!;
+        s = table[s | (x & 63)]!;
         // FIRST in `x & mask` only when the character before was not glue: the caller's test.
-        if (s >= firstOutput || (x & mask) !== 0) visit(text, i, s, x & mask);
+        if (s >= firstOutputRow || (x & mask) !== 0) {
+          visit(text, i, s, x & mask);
+          if (stop && result.escapedWhitespace) {
+            result.stoppedAt = i;
+            return result;
+          }
+        }
         mask = x >>> 8;
       } else {
-        s = table[s << 6]!;
+        s = table[s]!;
         mask = START_MASK;
-        if (s >= firstOutput) visit(text, i, s, 0);
+        if (s >= firstOutputRow) visit(text, i, s, 0);
       }
+      i++;
     }
+    if (hasFallbacks) fallback(text);
+    return result;
+  };
+  const hasFallbacks = fallbackKeywords.length + fallbackWordRes.length + fallbackTriggers.length > 0;
+  // The rare literals and triggers left to regular expressions look at the whole string: selecting
+  // a detector for a hit before `from` costs a pattern run, never a finding (patterns start at `from`).
+  const fallback = (text: string) => {
     for (const [k, d] of fallbackKeywords) {
       const at = text.indexOf(k);
       if (at !== -1) select(d, at);
@@ -221,6 +270,33 @@ export function createScanner(input: ScannerInput): (text: string) => ScanResult
       if (m) select(d, m.index);
     }
     for (const [re, d] of fallbackTriggers) if (re.test(text)) select(d, 0);
-    return result;
+  };
+
+  // Going on over the copy right after the stopped-at backslash is exact when neither a backslash
+  // nor a newline, return or tab is in a literal or starts a trigger: after any of them the
+  // automaton is at its root, and what follows depends only on that character.
+  const resumable = [92, 10, 13, 9].every((c) => cls[c] === 0 && !isFirst.has(c));
+  let lastStart = 0;
+  return {
+    scan(text, from = 0, stopAtEscape = false) {
+      // Most strings select nothing: then there is nothing to clear.
+      if (result.count !== 0) result.selected.fill(0);
+      result.count = 0;
+      result.escapedWhitespace = false;
+      result.stoppedAt = -1;
+      checkPending = check !== undefined;
+      lastStart = from > 0 ? Math.min(from, text.length) >>> 0 : 0;
+      return walk(text, lastStart, stopAtEscape);
+    },
+    resume(copy) {
+      const at = result.stoppedAt;
+      if (at === -1) throw new Error('resume follows a scan that stopped at an escape');
+      result.stoppedAt = -1;
+      if (resumable) return walk(copy, at + 1, false);
+      if (result.count !== 0) result.selected.fill(0);
+      result.count = 0;
+      checkPending = check !== undefined;
+      return walk(copy, lastStart, false);
+    },
   };
 }

@@ -88,3 +88,54 @@ test('A5: a detector’s lead never moves its pattern past a match: the findings
   for (const text of corpusTexts) same(text);
   fc.assert(fc.property(fragmentString, same), { numRuns: 5_000 });
 });
+
+/** What a scan selected, and where each detector without a trigger first occurs. */
+function selection(got: ReturnType<typeof set.scan>): string {
+  const chosen = [...got.selected.keys()].filter((i) => got.selected[i] === 1);
+  return JSON.stringify([chosen, chosen.filter((i) => !detectors[i]?.trigger).map((i) => got.firstAt[i]), got.count]);
+}
+
+/** As the engine unescapes JSON text: \n, \r and \t (outside \\) become that character twice. */
+const unescaped = (text: string) => text.replace(/\\([\s\S])/g, (pair, c: string) => (c === 'n' ? '\n\n' : c === 'r' ? '\r\r' : c === 't' ? '\t\t' : pair));
+
+// A literal with a backslash in it: the scanner cannot go on mid-string after an escape and scans the copy again.
+const withBackslash = compile([...detectors, { kind: 'odd', keywords: ['x\\y'], pattern: /x\\y/g, priority: 1 }]);
+
+test('A5: a scan stopped at the first escaped newline and resumed over the unescaped copy selects what a scan of the whole copy selects', () => {
+  const same = (text: string) => {
+    for (const scanner of [set, withBackslash]) sameIn(scanner, text);
+  };
+  const sameIn = (scanner: typeof set, text: string) => {
+    const stopped = scanner.scan(text, 0, true);
+    if (!stopped.escapedWhitespace) {
+      assert.equal(stopped.stoppedAt, -1);
+      const once = selection(stopped);
+      assert.equal(once, selection(scanner.scan(text)), JSON.stringify(text));
+      return;
+    }
+    assert.ok(stopped.stoppedAt >= 0 && text[stopped.stoppedAt] === '\\', JSON.stringify(text));
+    const copy = unescaped(text);
+    const resumed = selection(scanner.resume(copy));
+    assert.equal(resumed, selection(scanner.scan(copy)), JSON.stringify(text));
+  };
+  for (const text of corpusTexts) for (const t of [text, JSON.stringify({ msg: text, stack: `Error\n    at ${text}\n\tat x` })]) same(t);
+  fc.assert(fc.property(fragmentString, same), { numRuns: 10_000 });
+  fc.assert(fc.property(fc.array(fc.constantFrom('x', 'y', '\\', '\\n', '\\\\', 'n', '4111 1111 1111 1111', ' '), { maxLength: 12 }), (p) => same(p.join(''))), { numRuns: 5_000 });
+});
+
+test('A5: after a head ending in a quote (a pino line’s), findings from `from` on are those of the whole text', () => {
+  const head = '{"level":"info","time":"2026-11-27T09:00:00.000Z"';
+  const same = (rest: string) => {
+    const text = head + rest;
+    assert.deepEqual(findAll(text, set, head.length), findAll(text, set), JSON.stringify(text));
+  };
+  for (const text of corpusTexts) {
+    same(`,"msg":${JSON.stringify(text)}}\n`);
+    same(`,${text}`);
+  }
+  fc.assert(fc.property(fragmentString, (t) => (same(`,${t}`), same(`}${t}`))), { numRuns: 10_000 });
+  // The character before `from` still decides whether a number starts there, as in a whole scan.
+  const card = set.detectors.findIndex((d) => d.kind === 'card-number');
+  assert.equal(set.scan('a4111111111111', 1).selected[card], 0);
+  assert.equal(set.scan(' 4111111111111', 1).selected[card], 1);
+});

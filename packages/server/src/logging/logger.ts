@@ -44,10 +44,30 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         req: (req: { method?: string; url?: string }) => ({ method: req.method, path: redactQuery(req.url ?? '') }),
         res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
       },
-      hooks: { streamWrite: (line: string) => redactor.string(line) },
+      hooks: { streamWrite: (line: string) => redactor.string(line, pinoHeadLength(line)) },
     },
     options.destination,
   );
+}
+
+/**
+ * The head pino writes first with the options above: `{"level":"info","time":"…"`,
+ * one of its level labels and an ISO timestamp (years 0 to 9999). Sticky:
+ * `lastIndex` is then the head's length. One regular expression is cheaper
+ * here than a loop over the characters.
+ */
+const PINO_HEAD = new RegExp(`\\{"level":"(?:${Object.values(pino.levels.labels).join('|')})","time":"\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z"`, 'y');
+
+/**
+ * The length of the head pino wrote, or 0 when the line does not start with
+ * exactly that shape (then all of it is scanned). The head holds a level
+ * label and digits, which cannot hold a secret; skipping it spares a fifth
+ * of a typical line's scan. What follows starts with `,` or `}`, so no
+ * detector's match or look-behind reaches back into the head.
+ */
+export function pinoHeadLength(line: string): number {
+  PINO_HEAD.lastIndex = 0;
+  return PINO_HEAD.test(line) ? PINO_HEAD.lastIndex : 0;
 }
 
 const MAX_PATH = 512;

@@ -81,9 +81,10 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
   {
     kind: 'url-credentials',
     keywords: ['://'],
-    lead: 21, // the scheme
-    // The user:password of a URL (postgres://app:pw@db/…).
-    pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/(?<secret>[^\s:/?#@"'<>\\]{0,256}:[^\s/?#@"'<>\\]{1,256})@/g,
+    lead: 0,
+    // The user:password of a URL (postgres://app:pw@db/…). Matched from the "://", its scheme
+    // looked for behind it, so the scan only stops at "://" (not at every word of the line).
+    pattern: /:\/\/(?<=\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/)(?<secret>[^\s:/?#@"'<>\\]{0,256}:[^\s/?#@"'<>\\]{1,256})@/g,
     validate: (secret) => (isPlaceholder(secret.slice(secret.indexOf(':') + 1)) ? false : HIGH),
     priority: 80,
   },
@@ -148,8 +149,13 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
 /** The whole name an unanchored assignment matched part of: the name characters before the match, then the matched name. */
 function nameBefore(text: string, match: RegExpExecArray): string {
   let i = match.index;
-  while (i > 0 && match.index - i < 40 && /[A-Za-z0-9_.-]/.test(text[i - 1]!)) i--;
+  while (i > 0 && match.index - i < 40 && isNameChar(text.charCodeAt(i - 1))) i--;
   return text.slice(i, match.index) + match.groups!.name!;
+}
+
+/** [A-Za-z0-9_.-], by code: called for each character of a name. */
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
 }
 
 function valueOf(match: RegExpExecArray): string {
