@@ -70,7 +70,6 @@ export function retentionSweepTask(db: Database, options: SweepOptions): Record<
     try {
       // Introspected per sweep: a migration since the last one is seen.
       const schema = await introspect(db);
-      // Yielding: on the embedded database the job's lease renewal and a shutdown's grace period still run mid-sweep.
       result = await runRetention(db, options.policy, schema, {
         trigger: 'job',
         signal: ctx.signal,
