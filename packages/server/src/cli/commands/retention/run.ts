@@ -1,5 +1,6 @@
 import { introspect } from '@custodian/core/check';
 import { ConfigError } from '@custodian/core/errors';
+import { approxSeconds, parseDuration } from '@custodian/core/policy';
 import { runRetention, type RetentionProgress, type RetentionRunOptions, type RetentionRunResult, type StepResult } from '@custodian/core/retention';
 import { auditArchiveFor, noticeMailer } from '../../../retention-options.js';
 import { DATABASE_FLAGS, parse } from '../../args.js';
@@ -9,7 +10,7 @@ import { modeFrom } from '../../start-server.js';
 import { operatorActor } from '../dsar/status.js';
 import { COMMON, atFlag, ruleFlags, when } from './flags.js';
 
-export const usage = `custodian retention run [--rule <id>]... [--at <ISO time> --yes] [--smtp-url <url>] [--archive-dir <dir>] [--json] [--quiet]
+export const usage = `custodian retention run [--rule <id>]... [--at <ISO time> --yes] [--smtp-url <url>] [--archive-dir <dir>] [--lease <duration>] [--json] [--quiet]
 
 run    carries out what \`retention plan\` shows: each stage soft-deletes, anonymizes or
        deletes the rows due, in batches of about half a second, each its own
@@ -24,6 +25,9 @@ run    carries out what \`retention plan\` shows: each stage soft-deletes, anony
        and running again carries on.
        --at decides as of another time; a time later than now treats rows as due
        before the policy says they are, so it also needs --yes.
+       Each rule is claimed for --lease (default 1min, renewed every batch) so two
+       runners never sweep it at once; a rule another runner holds is skipped and
+       said so. After a crash the rule is free again once the lease runs out.
        Exit 0 when done, 130 when stopped by Ctrl-C.`;
 
 const PROGRESS_EVERY_MS = 1000;
@@ -38,11 +42,13 @@ export async function run(rest: string[]): Promise<number> {
     yes: { type: 'boolean' },
     'smtp-url': { type: 'string' },
     'archive-dir': { type: 'string' },
+    lease: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
   });
   if (values.help) return info(usage), 0;
   const at = values.at === undefined ? undefined : atFlag('retention run', values.at);
+  const leaseMs = values.lease === undefined ? undefined : leaseFlag(values.lease);
   const smtp = values['smtp-url'] ?? process.env.CUSTODIAN_SMTP_URL;
   if (smtp !== undefined && !/^smtps?:\/\/[^\s/?#]+/.test(smtp)) throw new ConfigError('custodian retention run: --smtp-url must be an smtp:// or smtps:// URL', 'e.g. --smtp-url smtp://mail.example.com:587');
   const { policy } = await loadPolicy(values);
@@ -76,6 +82,7 @@ export async function run(rest: string[]): Promise<number> {
       actor: operatorActor(),
       signal: controller.signal,
       ...(rules ? { rules } : {}),
+      ...(leaseMs ? { leaseMs } : {}),
       ...(at ? { clock: () => at } : {}),
       ...(mailer ? { mailer } : {}),
       ...(archive.archive ? { auditArchive: archive.archive } : {}),
@@ -101,6 +108,13 @@ export async function run(rest: string[]): Promise<number> {
     process.off('SIGTERM', stop);
     await db.close();
   }
+}
+
+/** --lease: a duration of at least a second and at most a day. */
+function leaseFlag(text: string): number {
+  const seconds = parseDuration(text) ? approxSeconds(text) : NaN;
+  if (!(seconds >= 1 && seconds <= 86_400)) throw new ConfigError('custodian retention run: --lease must be a duration from 1s to 1d', 'e.g. --lease 2min');
+  return seconds * 1000;
 }
 
 /** A line on stderr at most about once a second, so a long run shows it is moving without flooding a log. */
