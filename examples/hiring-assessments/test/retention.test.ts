@@ -372,6 +372,41 @@ describe(`hiring-assessments: C14 inactive candidates (${testBackend()})`, () =>
   });
 });
 
+describe(`hiring-assessments: C14 with one candidate id in two companies (${testBackend()})`, () => {
+  let db: Database;
+  let schema: DatabaseSchema;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  const run = runner(() => db, () => schema, ['candidate-inactivity'], () => ({ mailer: { smtp: smtp.url, from: 'privacy@assessa.example', organization: 'Assessa' } }));
+  before(async () => {
+    smtp = await startSmtp();
+    db = await openMigrated();
+    schema = await introspect(db);
+  });
+  after(async () => {
+    await db.close();
+    await smtp.close();
+  });
+
+  test('C14: a person is their key and their tenant: both companies’ candidates with the same id are told, and the one who signs in stays while the other is erased', async () => {
+    const [a, b] = [await addCompany(db), await addCompany(db)];
+    const id = randomUUID();
+    const inactive = days(years(T, -2), -1);
+    for (const [company, email] of [[a, 'same-a@mail.example'], [b, 'same-b@mail.example']] as const) {
+      await db.query(`INSERT INTO candidates (company_id, id, email, last_login_at, last_invited_at, created_at) VALUES ($1, $2, $3, $4, $4, $4)`, [company, id, email, inactive]);
+    }
+    const told = await run(T);
+    assert.equal(step(told, 'candidate-inactivity', 1).rows, 2);
+    assert.deepEqual(smtp.mails.flatMap((m) => m.to).sort(), ['same-a@mail.example', 'same-b@mail.example']);
+    await db.query(`UPDATE candidates SET last_login_at = $3 WHERE company_id = $1 AND id = $2`, [a, id, days(T, 3)]);
+    const plan = await planRetention(db, policy, schema, { clock: () => days(T, 30), rules: ['candidate-inactivity'] });
+    assert.equal(step(plan, 'candidate-inactivity', 2).dueNow, 1);
+    const erased = await run(days(T, 30));
+    assert.deepEqual([step(erased, 'candidate-inactivity', 2).rows, step(erased, 'candidate-inactivity', 2).cancelled], [1, 1]);
+    assert.equal(await count(db, `SELECT 1 FROM candidates WHERE company_id = $1 AND id = $2`, [a, id]), 1, 'the candidate who signed in stays');
+    assert.equal(await count(db, `SELECT 1 FROM candidates WHERE company_id = $1 AND id = $2`, [b, id]), 0, 'the other company’s candidate is erased');
+  });
+});
+
 describe(`hiring-assessments: C15 company closure (${testBackend()})`, () => {
   let db: Database;
   let schema: DatabaseSchema;

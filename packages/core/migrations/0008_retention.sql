@@ -62,7 +62,8 @@ CREATE TABLE custodian.retention_notices (
   CHECK ((state = 'pending') = (resolved_at IS NULL))
 );
 
-CREATE UNIQUE INDEX retention_notices_open ON custodian.retention_notices (rule_id, subject_type, subject_key) WHERE state = 'pending';
+-- A subject's key may be unique only within its tenant, so the tenant is part of who was told.
+CREATE UNIQUE INDEX retention_notices_open ON custodian.retention_notices (rule_id, subject_type, subject_key, coalesce(tenant_id, '')) WHERE state = 'pending';
 CREATE INDEX retention_notices_due ON custodian.retention_notices (rule_id, due_at) WHERE state = 'pending';
 
 -- One row per run: when, against what time, by what, and the counts per step.
@@ -74,9 +75,11 @@ CREATE TABLE custodian.retention_runs (
   as_of       timestamptz NOT NULL,
   trigger     text        NOT NULL,
   holder      text        NOT NULL,
-  -- running until it ends; a run whose process died stays `running` and is
-  -- marked `interrupted` by the next run that finds its leases expired.
+  -- running until it ends; a run whose process died stays `running` until
+  -- the next run finds its heartbeat ten minutes old and marks it `interrupted`.
   state       text        NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'succeeded', 'failed', 'interrupted')),
+  -- Moved on by every batch: a `running` run whose heartbeat stopped long ago died.
+  heartbeat_at timestamptz NOT NULL DEFAULT now(),
   steps       jsonb       NOT NULL DEFAULT '[]'::jsonb,
   error_code  text,
   CHECK ((state = 'running') = (finished_at IS NULL))

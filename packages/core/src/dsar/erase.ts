@@ -106,7 +106,7 @@ export async function eraseSubject(db: Database, policy: Policy, schema: Databas
     });
   }
   // A legal hold on the person or their tenant pauses every deletion that would touch them.
-  if (await isHeld(db, subject)) {
+  if (await isHeld(db, policy, schema, subject)) {
     throw new CustodianError('ERR_DSAR_REFUSED', `a legal hold stands on this ${subject.subject} or their tenant; nothing was erased`, { hint: 'see custodian retention holds; erase once the hold is lifted' });
   }
   const statements = erasureStatements(policy, schema, subject.subject, erasureTables(policy, schema, subject.subject, { defer: options.defer ?? true }));

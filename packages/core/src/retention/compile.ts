@@ -271,6 +271,7 @@ export interface InactivityTarget {
   keyColumn: string;
   keyType: string;
   tenantColumn: string | undefined;
+  tenantType: string | undefined;
   emailColumn: string;
   /** Over `t`: the person's latest activity. */
   lastActivity: string;
@@ -304,7 +305,10 @@ export function inactivityTarget(policy: Policy, schema: DatabaseSchema, rule: I
   const due = [
     olderThan(lastActivity, rule.after),
     ...(softDelete ? [`t.${quoteIdent(softDelete)} IS NULL`] : []),
-    `NOT EXISTS (SELECT 1 FROM custodian.retention_notices n WHERE n.state = 'pending' AND n.rule_id = ${literal(rule.id)} AND n.subject_type = ${literal(rule.subject)} AND n.subject_key = t.${quoteIdent(subject.key)}::text)`,
+    // Nobody to tell, nobody erased for inactivity: a notice must come first.
+    `t.${quoteIdent(email.column)} IS NOT NULL`,
+    `NOT EXISTS (SELECT 1 FROM custodian.retention_notices n WHERE n.state = 'pending' AND n.rule_id = ${literal(rule.id)} AND n.subject_type = ${literal(rule.subject)}
+       AND n.subject_key = t.${quoteIdent(subject.key)}::text AND n.tenant_id IS NOT DISTINCT FROM ${subject.tenant ? `t.${quoteIdent(subject.tenant)}::text` : 'NULL::text'})`,
   ].join(' AND ');
   return {
     subject: rule.subject,
@@ -313,6 +317,7 @@ export function inactivityTarget(policy: Policy, schema: DatabaseSchema, rule: I
     keyColumn: subject.key,
     keyType: columnType(schema, subject.table, subject.key),
     tenantColumn: subject.tenant,
+    tenantType: subject.tenant ? columnType(schema, subject.table, subject.tenant) : undefined,
     emailColumn: email.column,
     lastActivity,
     due,

@@ -4,7 +4,9 @@ import type { DatabaseSchema } from '../check/schema-types.js';
 import type { Database, Queryable } from '../db/types.js';
 import { subjectTables } from '../dsar/subject-rows.js';
 import { PLATFORM_TENANT } from '../dsar/requests/types.js';
-import { quoteQualified } from '../db/identifier.js';
+import { quoteIdent, quoteQualified } from '../db/identifier.js';
+import { sqlState } from '../db/errors.js';
+import { findColumn, findTable } from '../check/lookup.js';
 import { CustodianError } from '../errors.js';
 import type { Policy } from '../policy/define.js';
 import type { LegalHold } from './types.js';
@@ -68,9 +70,43 @@ function requireText(value: unknown, what: string, max: number): string {
   return value.trim();
 }
 
+/** The person as the database prints their key and tenant, or undefined when nobody has that key. */
+async function canonicalPerson(db: Queryable, policy: Policy, schema: DatabaseSchema, person: { subject: string; key: string; tenant?: string | undefined }): Promise<{ key: string; tenant: string | undefined } | undefined> {
+  const spec = policy.subjects[person.subject]!;
+  const self = subjectTables(policy, schema, person.subject).find((t) => t.via === 'subject')!;
+  const params = /\$2\b/.test(self.where) ? [person.key, person.tenant] : [person.key];
+  const tenant = spec.tenant ? `t.${quoteIdent(spec.tenant)}::text` : 'NULL::text';
+  try {
+    const { rows } = await db.query<{ key: string; tenant: string | null }>(`SELECT t.${quoteIdent(spec.key)}::text AS key, ${tenant} AS tenant FROM ${quoteQualified(self.table)} t WHERE ${self.where} LIMIT 2`, params);
+    if (rows.length !== 1) return undefined;
+    return { key: rows[0]!.key, tenant: rows[0]!.tenant ?? undefined };
+  } catch (error) {
+    // A key that does not fit the column's type (not a UUID, say) names nobody.
+    if (sqlState(error) === '22P02') return undefined;
+    throw error;
+  }
+}
+
+/** The tenant as the database prints its key, or undefined when there is no such tenant. */
+async function canonicalTenant(db: Queryable, policy: Policy, schema: DatabaseSchema, tenant: string): Promise<string | undefined> {
+  const tenants = policy.tenants;
+  if (!tenants) invalid('the policy declares no tenants, so a hold cannot name one', 'hold a person instead');
+  const type = findColumn(findTable(schema, tenants.table), tenants.key)?.type ?? 'text';
+  try {
+    const { rows } = await db.query<{ key: string }>(`SELECT t.${quoteIdent(tenants.key)}::text AS key FROM ${quoteQualified(tenants.table)} t WHERE t.${quoteIdent(tenants.key)} = $1::${type}`, [tenant]);
+    return rows[0]?.key;
+  } catch (error) {
+    if (sqlState(error) === '22P02') return undefined;
+    throw error;
+  }
+}
+
 /**
  * Places a hold on a tenant, or on one person (whose tenant is then recorded
- * with it). The person must exist: a hold on a mistyped key would hold nothing.
+ * with it). The tenant or person must exist — a hold on a mistyped key would
+ * hold nothing — and is stored as the database prints its key, so every later
+ * comparison matches however the key was written (`7` and `007`, a UUID in
+ * upper case).
  *
  * @example
  * await placeHold(db, policy, schema, { subject: { subject: 'candidate', key: id, tenant: company }, reason: 'litigation hold', reference: 'LEGAL-42', actor: { type: 'operator', id: 'ops@example.com' } });
@@ -79,29 +115,26 @@ export async function placeHold(db: Database, policy: Policy, schema: DatabaseSc
   const reason = requireText(input.reason, 'reason', 1000);
   const reference = input.reference === undefined ? null : requireText(input.reference, 'reference', 200);
   if (input.tenant === undefined && input.subject === undefined) invalid('a hold names a tenant, a person, or both', 'pass tenant or subject');
-  const tenant = input.subject?.tenant ?? input.tenant;
+  let tenant = input.subject?.tenant ?? input.tenant;
   if (input.tenant !== undefined && input.subject?.tenant !== undefined && input.tenant !== input.subject.tenant) invalid('the person belongs to another tenant than the one named');
+  let key: string | undefined;
   if (input.subject) {
     const spec = policy.subjects[input.subject.subject];
     if (!spec) invalid(`the policy declares no subject ${input.subject.subject}`, `one of: ${Object.keys(policy.subjects).join(', ')}`);
     if (spec.tenant !== undefined && tenant === undefined) invalid(`a ${input.subject.subject} belongs to a tenant: name it`);
-    const self = subjectTables(policy, schema, input.subject.subject).find((t) => t.via === 'subject')!;
-    const params = /\$2\b/.test(self.where) ? [input.subject.key, tenant] : [input.subject.key];
-    let found = 0;
-    try {
-      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quoteQualified(self.table)} t WHERE ${self.where}`, params);
-      found = rows[0]!.n;
-    } catch (error) {
-      // A key that does not fit the column's type (not a UUID, say) names nobody.
-      if (!(error instanceof Error) || !/invalid input syntax/.test(error.message)) throw error;
-    }
-    if (found === 0) throw new CustodianError('ERR_DSAR_SUBJECT_NOT_FOUND', `no ${input.subject.subject} with that key${tenant === undefined ? '' : ' in that tenant'}`, { hint: 'find the person with custodian dsar plan first' });
+    const found = await canonicalPerson(db, policy, schema, { ...input.subject, tenant });
+    if (!found) throw new CustodianError('ERR_DSAR_SUBJECT_NOT_FOUND', `no ${input.subject.subject} with that key${tenant === undefined ? '' : ' in that tenant'}`, { hint: 'find the person with custodian dsar plan first' });
+    key = found.key;
+    tenant = found.tenant;
+  } else {
+    tenant = await canonicalTenant(db, policy, schema, tenant!);
+    if (tenant === undefined) invalid('no tenant with that key', `name a row of ${policy.tenants!.table}`);
   }
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<HoldRow>(
       `INSERT INTO custodian.legal_holds (tenant_id, subject_type, subject_key, reason, reference, set_by_type, set_by_id, set_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING ${COLUMNS}`,
-      [tenant ?? null, input.subject?.subject ?? null, input.subject?.key ?? null, reason, reference, input.actor.type, input.actor.id],
+      [tenant ?? null, input.subject?.subject ?? null, key ?? null, reason, reference, input.actor.type, input.actor.id],
     );
     const hold = toHold(rows[0]!);
     await audit.append(tx, {
@@ -151,15 +184,20 @@ export async function listHolds(db: Queryable, options: { includeLifted?: boolea
   return rows.map(toHold);
 }
 
-/** Whether a standing hold covers the person (on them, or on their tenant). */
-export async function isHeld(db: Queryable, subject: { subject: string; key: string; tenant?: string | undefined }): Promise<boolean> {
+/**
+ * Whether a standing hold covers the person (on them, or on their tenant),
+ * comparing keys as the database prints them, however the caller wrote them.
+ */
+export async function isHeld(db: Queryable, policy: Policy, schema: DatabaseSchema, subject: { subject: string; key: string; tenant?: string | undefined }): Promise<boolean> {
+  const person = await canonicalPerson(db, policy, schema, subject);
+  if (!person) return false;
   const { rows } = await db.query<{ held: boolean }>(
     `SELECT EXISTS (
        SELECT 1 FROM custodian.legal_holds
         WHERE lifted_at IS NULL
-          AND ((subject_type = $1 AND subject_key = $2) OR (subject_key IS NULL AND tenant_id = $3::text))
+          AND ((subject_type = $1 AND subject_key = $2 AND tenant_id IS NOT DISTINCT FROM $3::text) OR (subject_key IS NULL AND tenant_id = $3::text))
      ) AS held`,
-    [subject.subject, subject.key, subject.tenant ?? null],
+    [subject.subject, person.key, person.tenant ?? null],
   );
   return rows[0]!.held;
 }

@@ -31,7 +31,7 @@ export async function acquireLease(db: Queryable, rule: string, holder: string, 
  * rule over (our lease expired), the batch fails and rolls back: fencing, so a
  * runner that stalled past its lease never writes beside the new one.
  */
-export async function renewLease(tx: Queryable, rule: string, holder: string, leaseMs: number): Promise<void> {
+export async function renewLease(tx: Queryable, rule: string, holder: string, leaseMs: number, runId?: number): Promise<void> {
   // Batch statements are short and many: JIT-compiling each (about 10 ms on PostgreSQL) costs more than it
   // saves. SET LOCAL ends with the transaction; the setting exists, unused, on the embedded database too.
   await tx.query('SET LOCAL jit = off');
@@ -44,6 +44,8 @@ export async function renewLease(tx: Queryable, rule: string, holder: string, le
       hint: 'nothing is lost: the other runner carries on; give slow runs a longer lease (leaseMs)',
     });
   }
+  // The run's heartbeat: a run whose heartbeat stops long enough is marked interrupted by the next one.
+  if (runId !== undefined) await tx.query('UPDATE custodian.retention_runs SET heartbeat_at = now() WHERE id = $1', [runId]);
 }
 
 export async function releaseLease(db: Queryable, rule: string, holder: string): Promise<void> {

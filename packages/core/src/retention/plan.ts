@@ -53,7 +53,8 @@ async function count(db: Database, policy: Policy, schema: DatabaseSchema, step:
     const q = `SELECT count(*) FILTER (WHERE ${t.free})::int AS free, count(*) FILTER (WHERE NOT (${t.free}))::int AS held
                  FROM custodian.retention_notices n
                  JOIN ${quoteQualified(t.table)} t ON t.${quoteIdent(t.keyColumn)}::text = n.subject_key
-                WHERE n.rule_id = $1 AND n.state = 'pending' AND n.due_at <= $2 AND NOT (${t.lastActivity} > n.last_activity_at)`;
+                  AND n.tenant_id IS NOT DISTINCT FROM ${t.tenantColumn ? `t.${quoteIdent(t.tenantColumn)}::text` : 'NULL::text'}
+                WHERE n.rule_id = $1 AND n.state = 'pending' AND n.due_at <= $2 AND NOT coalesce(${t.lastActivity} > n.last_activity_at, false)`;
     const now = (await db.query<{ free: number; held: number }>(q, [rule.id, asOf])).rows[0]!;
     const soon = (await db.query<{ free: number; held: number }>(q, [rule.id, later])).rows[0]!;
     return { dueNow: now.free, dueWithinHorizon: soon.free - now.free, held: now.held };

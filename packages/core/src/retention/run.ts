@@ -6,12 +6,11 @@ import type { Database } from '../db/types.js';
 import { PLATFORM_TENANT } from '../dsar/requests/types.js';
 import { CustodianError } from '../errors.js';
 import type { Policy } from '../policy/define.js';
-import { subtractDuration } from './as-of.js';
 import { ageTarget, tenantTarget } from './compile.js';
 import { eraseAfterNotice, sendNotices } from './inactivity.js';
 import { acquireLease, defaultHolder, releaseLease } from './lease.js';
-import { resolveAsOf } from './as-of.js';
-import { AUDIT_STEP, retentionSteps } from './steps.js';
+import { resolveAsOf, subtractDuration } from './as-of.js';
+import { retentionSteps } from './steps.js';
 import { sweepRows, type RunContext, type SweepCounts } from './sweep.js';
 import { sweepTenants } from './tenant-sweep.js';
 import type { RetentionRunOptions, RetentionRunResult, RetentionStep, StepResult } from './types.js';
@@ -61,6 +60,8 @@ export async function runRetention(db: Database, policy: Policy, schema: Databas
   const asOf = await resolveAsOf(db, options.clock);
   const holder = options.holder ?? defaultHolder();
   const started = performance.now();
+  // Runs whose process died long ago (no batch for ten minutes) are marked so, not left `running` forever.
+  await db.query(`UPDATE custodian.retention_runs SET state = 'interrupted', finished_at = now() WHERE state = 'running' AND heartbeat_at < now() - interval '10 minutes'`);
   const { rows } = await db.query<{ id: string }>(`INSERT INTO custodian.retention_runs (as_of, trigger, holder) VALUES ($1, $2, $3) RETURNING id`, [asOf, options.trigger ?? 'api', holder]);
   const ctx: RunContext = {
     db,
@@ -77,30 +78,43 @@ export async function runRetention(db: Database, policy: Policy, schema: Databas
     actor: options.actor ?? { type: 'system', id: 'custodian-retention' },
   };
   const results: StepResult[] = [];
-  try {
-    for (const step of steps) {
-      results.push(await runStep(ctx, policy, schema, step, options));
-      await db.query(`UPDATE custodian.retention_runs SET steps = $2::jsonb WHERE id = $1`, [ctx.runId, JSON.stringify(results.map(summary))]);
-    }
-  } catch (error) {
-    const code = error instanceof CustodianError ? error.code : (error as { name?: string })?.name === 'AbortError' ? 'ABORTED' : 'ERR_INTERNAL';
-    await db.query(`UPDATE custodian.retention_runs SET state = 'failed', finished_at = clock_timestamp(), error_code = $2, steps = $3::jsonb WHERE id = $1`, [ctx.runId, code, JSON.stringify(results.map(summary))]).catch(() => {});
-    throw error;
-  }
-  const total = results.reduce((n, s) => n + s.rows, 0);
-  await db.transaction(async (tx) => {
-    await tx.query(`UPDATE custodian.retention_runs SET state = 'succeeded', finished_at = clock_timestamp() WHERE id = $1`, [ctx.runId]);
-    // The run's own record in the audit log: counts per step, every run (C6, C13 …).
-    await ctx.audit.append(tx, {
-      tenant: PLATFORM_TENANT,
-      actor: ctx.actor,
-      action: 'retention.run',
-      target: { type: 'retention_run', id: String(ctx.runId) },
-      metadata: { asOf: asOf.toISOString(), rows: total, steps: results.map(summary) },
+  const finish = async (state: 'succeeded' | 'failed', errorCode: string | null) => {
+    const total = results.reduce((n, s) => n + s.rows, 0);
+    await db.transaction(async (tx) => {
+      await tx.query(`UPDATE custodian.retention_runs SET state = $2, finished_at = clock_timestamp(), error_code = $3, steps = $4::jsonb WHERE id = $1`, [
+        ctx.runId,
+        state,
+        errorCode,
+        JSON.stringify(results.map(summary)),
+      ]);
+      // The run's own record in the audit log: counts per step, every run, whole or not.
+      await ctx.audit.append(tx, {
+        tenant: PLATFORM_TENANT,
+        actor: ctx.actor,
+        action: 'retention.run',
+        target: { type: 'retention_run', id: String(ctx.runId) },
+        metadata: { asOf: asOf.toISOString(), state, rows: total, steps: results.map(summary), ...(errorCode ? { error: errorCode } : {}) },
+      });
     });
-  });
-  return { runId: ctx.runId, asOf, steps: results, rows: total, ms: performance.now() - started };
+    return total;
+  };
+  for (const step of steps) {
+    const result = await runStep(ctx, policy, schema, step, options);
+    results.push(result);
+    if (result.error?.code === ABORTED) {
+      // Stopped between batches: what committed is recorded, and the caller hears of the stop.
+      await finish('failed', ABORTED).catch(() => {});
+      throw ctx.signal?.reason ?? new Error('aborted');
+    }
+    await db.query(`UPDATE custodian.retention_runs SET steps = $2::jsonb, heartbeat_at = now() WHERE id = $1`, [ctx.runId, JSON.stringify(results.map(summary))]);
+  }
+  const failed = results.filter((r) => r.error !== undefined);
+  const state = failed.length > 0 ? 'failed' : 'succeeded';
+  const total = await finish(state, failed[0]?.error?.code ?? null);
+  return { runId: ctx.runId, state, asOf, steps: results, rows: total, ms: performance.now() - started };
 }
+
+const ABORTED = 'ABORTED';
 
 function summary(s: StepResult): Record<string, string | number> {
   return {
@@ -111,6 +125,8 @@ function summary(s: StepResult): Record<string, string | number> {
     batches: s.batches,
     ...(s.skipped ? { skipped: s.skipped } : {}),
     ...(s.cancelled ? { cancelled: s.cancelled } : {}),
+    ...(s.failed ? { failed: s.failed } : {}),
+    ...(s.error ? { error: s.error.code } : {}),
   };
 }
 
@@ -119,9 +135,17 @@ function positive(n: number, name: string): number {
   return n;
 }
 
+/**
+ * One step, under its rule's lease. A step that fails part-way keeps what it
+ * committed and reports it with its error, and the run goes on with the next
+ * step: one unreachable mail server or one blocked delete must not starve
+ * every rule after it. A stop (the signal) is reported the same way, and the
+ * run then ends.
+ */
 async function runStep(ctx: RunContext, policy: Policy, schema: DatabaseSchema, step: RetentionStep, options: RetentionRunOptions): Promise<StepResult> {
   const started = performance.now();
-  const done = (counts: SweepCounts & { cancelled?: number }, skipped?: StepResult['skipped']): StepResult => ({
+  const counts: SweepCounts = { rows: 0, batches: 0, longestStatementMs: 0 };
+  const done = (skipped?: StepResult['skipped'], error?: StepResult['error']): StepResult => ({
     ...step,
     rows: counts.rows,
     batches: counts.batches,
@@ -129,36 +153,41 @@ async function runStep(ctx: RunContext, policy: Policy, schema: DatabaseSchema, 
     ms: performance.now() - started,
     ...(skipped ? { skipped } : {}),
     ...(counts.cancelled ? { cancelled: counts.cancelled } : {}),
+    ...(counts.failed ? { failed: counts.failed } : {}),
+    ...(error ? { error } : {}),
   });
-  const none: SweepCounts = { rows: 0, batches: 0, longestStatementMs: 0 };
-  if (step.action === 'audit-archive') {
-    if (!options.auditArchive) return done(none, 'no-archive');
-    const segments = await archiveAuditLog(ctx.db, { ...options.auditArchive, before: subtractDuration(ctx.asOf, policy.audit.retention) });
-    return done({ rows: segments.reduce((n, s) => n + (s.to - s.from + 1), 0), batches: segments.length, longestStatementMs: 0 });
-  }
-  const rule = policy.retention.find((r) => r.id === step.rule)!;
-  if (rule.kind === 'inactivity' && !options.mailer) return done(none, 'no-mailer');
-  if (!(await acquireLease(ctx.db, step.rule, ctx.holder, ctx.leaseMs))) return done(none, 'locked');
+  const rule = policy.retention.find((r) => r.id === step.rule);
+  if (step.action === 'audit-archive' && !options.auditArchive) return done('no-archive');
+  if (rule?.kind === 'inactivity' && !options.mailer) return done('no-mailer');
+  if (!(await acquireLease(ctx.db, step.rule, ctx.holder, ctx.leaseMs))) return done('locked');
+  let error: StepResult['error'];
   try {
-    let counts: SweepCounts & { cancelled?: number };
-    if (rule.kind === 'inactivity') {
-      counts = step.stage === 1 ? await sendNotices(ctx, policy, schema, rule, options.mailer!) : await eraseAfterNotice(ctx, policy, schema, rule);
-    } else if (rule.scope === 'tenant') {
-      counts = await sweepTenants(ctx, step, tenantTarget(policy, schema, rule, step.stage - 1));
+    if (step.action === 'audit-archive') {
+      const segments = await archiveAuditLog(ctx.db, { ...options.auditArchive!, before: subtractDuration(ctx.asOf, policy.audit.retention) });
+      counts.rows = segments.reduce((n, s) => n + (s.to - s.from + 1), 0);
+      counts.batches = segments.length;
+    } else if (rule!.kind === 'inactivity') {
+      if (step.stage === 1) await sendNotices(ctx, policy, schema, rule!, options.mailer!, counts);
+      else await eraseAfterNotice(ctx, policy, schema, rule!, counts);
+    } else if (rule!.scope === 'tenant') {
+      await sweepTenants(ctx, step, tenantTarget(policy, schema, rule!, step.stage - 1), counts);
     } else {
-      counts = await sweepRows(ctx, step.rule, step.stage, ageTarget(policy, schema, rule, step.stage - 1));
+      await sweepRows(ctx, step.rule, step.stage, ageTarget(policy, schema, rule!, step.stage - 1), counts);
     }
-    if (counts.rows > 0 && rule.kind === 'age') {
-      await ctx.audit.appendCommitted(ctx.db, {
-        tenant: PLATFORM_TENANT,
-        actor: ctx.actor,
-        action: 'retention.step',
-        target: { type: 'retention_rule', id: step.rule },
-        metadata: { run: ctx.runId, rule: step.rule, stage: step.stage, action: step.action, table: step.table ?? null, rows: counts.rows, batches: counts.batches },
-      });
-    }
-    return done(counts);
+  } catch (e) {
+    const aborted = ctx.signal?.aborted === true;
+    error = aborted ? { code: ABORTED, message: 'stopped' } : { code: e instanceof CustodianError ? e.code : 'ERR_INTERNAL', message: e instanceof CustodianError ? e.message : 'the step failed unexpectedly' };
   } finally {
-    await releaseLease(ctx.db, step.rule, ctx.holder);
+    await releaseLease(ctx.db, step.rule, ctx.holder).catch(() => {});
   }
+  if (counts.rows > 0 && rule?.kind === 'age') {
+    await ctx.audit.appendCommitted(ctx.db, {
+      tenant: PLATFORM_TENANT,
+      actor: ctx.actor,
+      action: 'retention.step',
+      target: { type: 'retention_rule', id: step.rule },
+      metadata: { run: ctx.runId, rule: step.rule, stage: step.stage, action: step.action, table: step.table ?? null, rows: counts.rows, batches: counts.batches, ...(error ? { error: error.code } : {}) },
+    });
+  }
+  return done(undefined, error);
 }

@@ -27,10 +27,15 @@ export interface RunContext {
   actor: { type: ActorType; id: string };
 }
 
+/** What a step did so far: kept by the caller, so a step that fails or is stopped still reports it. */
 export interface SweepCounts {
   rows: number;
   batches: number;
   longestStatementMs: number;
+  /** Inactivity erasures: notices cancelled (the person came back, is gone, or is held). */
+  cancelled?: number;
+  /** Inactivity notices: recipients the mail server refused. */
+  failed?: number;
 }
 
 /**
@@ -53,10 +58,13 @@ export function batchSql(target: RowTarget, afterKey: boolean, byClock = false):
   const limit = `$${afterKey ? keys.length + 2 : 2}`;
   const pk = target.key.map((k) => quoteIdent(k.column));
   const join = pk.map((c) => `t.${c} = b.${c}`).join(' AND ');
+  // Checked again on the row as it is when locked: a row an application write made not due (a restored
+  // account) while the batch waited for its lock is left alone, as a plain DELETE … WHERE would.
+  const recheck = `(${target.due}) AND (${target.free})`;
   const change =
     target.change === 'delete'
-      ? `DELETE FROM ${table} t USING batch b WHERE ${join} RETURNING 1`
-      : `UPDATE ${table} t SET ${target.change.set} FROM batch b WHERE ${join} RETURNING 1`;
+      ? `DELETE FROM ${table} t USING batch b WHERE ${join} AND ${recheck} RETURNING 1`
+      : `UPDATE ${table} t SET ${target.change.set} FROM batch b WHERE ${join} AND ${recheck} RETURNING 1`;
   return `WITH batch AS (
     SELECT ${[...new Set([...cols, ...pk])].map((c) => `t.${c}`).join(', ')} FROM ${table} t
      WHERE (${target.due}) AND (${target.free})${after}
@@ -92,8 +100,7 @@ interface BatchOutcome {
  * `due`, so a crash anywhere is repaired by running again; the keyset only
  * saves re-reading rows a hold or a concurrent change left behind.
  */
-export async function sweepRows(ctx: RunContext, rule: string, stage: number, target: RowTarget): Promise<SweepCounts> {
-  const counts: SweepCounts = { rows: 0, batches: 0, longestStatementMs: 0 };
+export async function sweepRows(ctx: RunContext, rule: string, stage: number, target: RowTarget, counts: SweepCounts): Promise<void> {
   const byClock = target.clock !== undefined && (await indexLeadsWith(ctx.db, target.table, target.clock.column));
   const first = batchSql(target, false, byClock);
   const next = batchSql(target, true, byClock);
@@ -104,7 +111,7 @@ export async function sweepRows(ctx: RunContext, rule: string, stage: number, ta
     ctx.signal?.throwIfAborted();
     const key: string[] | null = last;
     const batch: BatchOutcome = await blockedByReferences(target.table, () => ctx.db.transaction(async (tx): Promise<BatchOutcome> => {
-      await renewLease(tx, rule, ctx.holder, ctx.leaseMs);
+      await renewLease(tx, rule, ctx.holder, ctx.leaseMs, ctx.runId);
       const started = performance.now();
       const result = await tx.query<{ selected: number; changed: number; last: string[] | null }>(key === null ? first : next, [ctx.asOf, ...(key ?? []), size]);
       const row = result.rows[0]!;
@@ -115,7 +122,7 @@ export async function sweepRows(ctx: RunContext, rule: string, stage: number, ta
     counts.rows += changed;
     counts.longestStatementMs = Math.max(counts.longestStatementMs, tookMs);
     if (changed > 0) ctx.progress({ rule, stage, rows: counts.rows, batches: counts.batches });
-    if (selected < size || lastKey === null) return counts;
+    if (selected < size || lastKey === null) return;
     last = lastKey;
     size = nextBatchSize(size, tookMs, ctx.budgetMs, ctx.maxRows);
   }

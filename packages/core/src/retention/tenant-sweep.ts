@@ -15,9 +15,12 @@ const TENANTS_PER_PAGE = 20;
  * its mark is one still to finish, and a crash mid-way is finished by the
  * next run (each batch touches only rows not yet in their end state).
  */
-export async function sweepTenants(ctx: RunContext, step: RetentionStep, target: TenantTarget): Promise<SweepCounts> {
-  const counts: SweepCounts = { rows: 0, batches: 0, longestStatementMs: 0 };
+export async function sweepTenants(ctx: RunContext, step: RetentionStep, target: TenantTarget, counts: SweepCounts): Promise<void> {
   const key = `t.${quoteIdent(target.tenantKey.column)}`;
+  // Asked again in every batch's transaction, with the tenant row share-locked for it: a hold placed or a
+  // contract renewed while a large tenant is being swept stops the sweep of that tenant at the next batch.
+  const stillDue = `SELECT 1 FROM ${quoteQualified(target.tenants.table)} t
+    WHERE ${key} = $2::${target.tenantKey.type} AND (${target.tenants.due}) AND (${target.tenants.free}) FOR SHARE OF t`;
   const page = (after: boolean) =>
     `SELECT ${key}::text AS tenant FROM ${quoteQualified(target.tenants.table)} t
       WHERE (${target.tenants.due}) AND (${target.tenants.free})${after ? ` AND ${key} > $2::${target.tenantKey.type}` : ''}
@@ -27,14 +30,16 @@ export async function sweepTenants(ctx: RunContext, step: RetentionStep, target:
     await eventLoopTurn();
     ctx.signal?.throwIfAborted();
     const rows: Array<{ tenant: string }> = (await ctx.db.query<{ tenant: string }>(page(last !== null), last === null ? [ctx.asOf] : [ctx.asOf, last])).rows;
-    for (const { tenant } of rows) {
+    tenants: for (const { tenant } of rows) {
       const perTable: Record<string, number> = {};
       for (const part of target.parts) {
         let size = ctx.initialRows;
         for (;;) {
           await eventLoopTurn();
           ctx.signal?.throwIfAborted();
-          const { changed, tookMs } = await blockedByReferences(part.table, () => timedBatch(ctx, step.rule, part.batch(size), [tenant]));
+          const batch = await blockedByReferences(part.table, () => timedBatch(ctx, step.rule, stillDue, tenant, part.batch(size)));
+          if (batch === undefined) continue tenants; // no longer due, or held: left as it is
+          const { changed, tookMs } = batch;
           counts.batches++;
           counts.rows += changed;
           counts.longestStatementMs = Math.max(counts.longestStatementMs, tookMs);
@@ -48,7 +53,8 @@ export async function sweepTenants(ctx: RunContext, step: RetentionStep, target:
       }
       // The tenant row last, with its audit event in the tenant's own chain, in one transaction.
       await ctx.db.transaction(async (tx) => {
-        await renewLease(tx, step.rule, ctx.holder, ctx.leaseMs);
+        await renewLease(tx, step.rule, ctx.holder, ctx.leaseMs, ctx.runId);
+        if ((await tx.query(stillDue, [ctx.asOf, tenant])).rows.length === 0) return;
         const { rowCount } = await tx.query(target.finish, [ctx.asOf, tenant]);
         counts.rows += rowCount;
         await ctx.audit.append(tx, {
@@ -61,16 +67,18 @@ export async function sweepTenants(ctx: RunContext, step: RetentionStep, target:
       });
       ctx.progress({ rule: step.rule, stage: step.stage, rows: counts.rows, batches: counts.batches });
     }
-    if (rows.length < TENANTS_PER_PAGE) return counts;
+    if (rows.length < TENANTS_PER_PAGE) return;
     last = rows[rows.length - 1]!.tenant;
   }
 }
 
-async function timedBatch(ctx: RunContext, rule: string, sql: string, params: unknown[]): Promise<{ changed: number; tookMs: number }> {
+/** One part batch in its own transaction, or undefined (nothing done) when the tenant is no longer due or is held. */
+async function timedBatch(ctx: RunContext, rule: string, stillDue: string, tenant: string, sql: string): Promise<{ changed: number; tookMs: number } | undefined> {
   return ctx.db.transaction(async (tx) => {
-    await renewLease(tx, rule, ctx.holder, ctx.leaseMs);
+    await renewLease(tx, rule, ctx.holder, ctx.leaseMs, ctx.runId);
+    if ((await tx.query(stillDue, [ctx.asOf, tenant])).rows.length === 0) return undefined;
     const started = performance.now();
-    const { rowCount } = await tx.query(sql, params);
+    const { rowCount } = await tx.query(sql, [tenant]);
     return { changed: rowCount, tookMs: performance.now() - started };
   });
 }

@@ -72,12 +72,18 @@ export interface StepResult extends RetentionStep {
   ms: number;
   /** Set when the step did not run, with why. */
   skipped?: StepSkip;
-  /** For inactivity erasures: notices cancelled because the person came back. */
+  /** For inactivity erasures: notices cancelled (the person came back, is gone, or is held). */
   cancelled?: number;
+  /** For inactivity notices: recipients the mail server refused. */
+  failed?: number;
+  /** Set when the step failed part-way: what it did before is in the counts and stays done; later steps still ran. */
+  error?: { code: string; message: string };
 }
 
 export interface RetentionRunResult {
   runId: number;
+  /** `failed` when any step failed (see each step's `error`); the other steps ran all the same. */
+  state: 'succeeded' | 'failed';
   /** The time every decision of this run was measured against. */
   asOf: Date;
   steps: StepResult[];

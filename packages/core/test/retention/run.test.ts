@@ -145,8 +145,11 @@ describe(`retention executor (${testBackend()})`, () => {
       (e: Error) => e.name === 'AbortError',
     );
     assert.equal(await count('logs'), 350);
-    const { rows } = await db.query<{ state: string }>(`SELECT state FROM custodian.retention_runs ORDER BY id DESC LIMIT 1`);
-    assert.equal(rows[0]!.state, 'failed');
+    const { rows } = await db.query<{ id: string; state: string; error_code: string; steps: Array<{ rule: string; rows: number }> }>(`SELECT id, state, error_code, steps FROM custodian.retention_runs ORDER BY id DESC LIMIT 1`);
+    assert.deepEqual([rows[0]!.state, rows[0]!.error_code, rows[0]!.steps.map((s) => [s.rule, s.rows])], ['failed', 'ABORTED', [['logs', 150]]]);
+    // What the stopped run did is in the audit log too.
+    const audit = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM custodian.audit_events WHERE action = 'retention.run' AND target_id = $1 AND metadata::jsonb @> '{"rows":150,"state":"failed"}'`, [rows[0]!.id]);
+    assert.equal(audit.rows[0]!.n, 1);
     await runRetention(db, policy, schema, { clock: at(T), rules: ['logs'] });
     assert.equal(await count('logs'), 0);
   });
@@ -199,15 +202,32 @@ describe(`retention executor (${testBackend()})`, () => {
     assert.equal(await count('logs'), 1);
   });
 
-  test('a delete a foreign key refuses rolls its batch back and names the table', async () => {
+  test('a delete a foreign key refuses rolls its batch back, names the table, and the other steps still run', async () => {
     await db.query(`INSERT INTO logs (line, created_at) VALUES ('cited', $1)`, [daysBefore(20)]);
+    await db.query(`INSERT INTO visits (org_id, member_id, path, seen_at) VALUES ('o1', $1, '/old', $2)`, [ada, daysBefore(200)]);
     await db.exec(`CREATE TABLE log_citations (log_id bigint NOT NULL REFERENCES logs (id)); INSERT INTO log_citations SELECT id FROM logs`);
     try {
-      await assert.rejects(runRetention(db, policy, schema, { clock: at(T), rules: ['logs'] }), (e: unknown) => isCustodianError(e) && e.code === 'ERR_RETENTION_REFUSED' && /logs/.test(e.message));
+      const result = await runRetention(db, policy, schema, { clock: at(T) });
+      assert.equal(result.state, 'failed');
+      const logs = result.steps.find((s) => s.rule === 'logs')!;
+      assert.equal(logs.error?.code, 'ERR_RETENTION_REFUSED');
+      assert.match(logs.error!.message, /logs/);
       assert.equal(await count('logs'), 1);
+      // The visits rule ran all the same, before and regardless of the failed one.
+      assert.equal(await count('visits WHERE deleted_at IS NOT NULL'), 1);
+      const run = await db.query<{ state: string; error_code: string }>('SELECT state, error_code FROM custodian.retention_runs WHERE id = $1', [result.runId]);
+      assert.deepEqual(run.rows[0], { state: 'failed', error_code: 'ERR_RETENTION_REFUSED' });
     } finally {
       await db.exec('DROP TABLE log_citations');
     }
+  });
+
+  test('a hold matches however the key was written, and a hold on a tenant that does not exist is refused', async () => {
+    const actor = { type: 'operator', id: 'legal@acme.example' } as const;
+    const hold = await placeHold(db, policy, schema, { subject: { subject: 'member', key: ada.toUpperCase(), tenant: 'o1' }, reason: 'inquiry', actor });
+    assert.equal(hold.subject?.key, ada, 'stored as the database prints it');
+    await assert.rejects(eraseSubject(db, policy, schema, { subject: 'member', key: ada.toUpperCase(), tenant: 'o1' }), (e: unknown) => isCustodianError(e) && e.code === 'ERR_DSAR_REFUSED');
+    await assert.rejects(placeHold(db, policy, schema, { tenant: 'no-such-org', reason: 'r', actor }), (e: unknown) => isCustodianError(e) && e.code === 'ERR_RETENTION_INVALID');
   });
 
   test('every run is recorded and audited with its counts per step', async () => {

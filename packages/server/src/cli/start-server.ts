@@ -120,6 +120,11 @@ function retentionTask(options: StartOptions, interval: string, smtp: string | u
     interval,
     ...(mailer ? { mailer } : {}),
     ...(archive.archive ? { auditArchive: archive.archive } : {}),
-    onResult: (r) => logger.info({ run: r.runId, rows: r.rows, ms: r.ms, skipped: r.steps.filter((s) => s.skipped).map((s) => `${s.rule}:${s.skipped}`) }, 'retention sweep done'),
+    onResult: (r) => {
+      const fields = { run: r.runId, rows: r.rows, ms: r.ms, skipped: r.steps.filter((s) => s.skipped).map((s) => `${s.rule}:${s.skipped}`) };
+      if (r.state === 'succeeded') logger.info(fields, 'retention sweep done');
+      // The failed steps are retried by the next sweep; the rest of this one ran.
+      else logger.warn({ ...fields, failed: r.steps.filter((s) => s.error).map((s) => `${s.rule}#${s.stage}:${s.error!.code}`) }, 'retention sweep done with failed steps');
+    },
   });
 }

@@ -23,12 +23,13 @@ run    carries out what \`retention plan\` shows: each stage soft-deletes, anony
        once a second; --quiet prints neither progress nor the summary.
        Ctrl-C (or SIGTERM) stops after the running batch: what committed stays,
        and running again carries on.
-       --at decides as of another time; a time later than now treats rows as due
-       before the policy says they are, so it also needs --yes.
+       --at decides as of another time, and needs --yes: a later time treats rows
+       as due before the policy says they are; an earlier one dates soft deletes,
+       marks and notices in the past, cutting short the grace periods after them.
        Each rule is claimed for --lease (default 1min, renewed every batch) so two
        runners never sweep it at once; a rule another runner holds is skipped and
        said so. After a crash the rule is free again once the lease runs out.
-       Exit 0 when done, 130 when stopped by Ctrl-C.`;
+       Exit 0 when done, 1 when a step failed (the others still ran), 130 when stopped by Ctrl-C.`;
 
 const PROGRESS_EVERY_MS = 1000;
 const STOPPED = 'stopped: every batch that finished stays done; run `custodian retention run` again to carry on';
@@ -73,6 +74,9 @@ export async function run(rest: string[]): Promise<number> {
       if (at.getTime() > rows[0]!.now.getTime()) {
         if (!values.yes) throw new ConfigError('custodian retention run: --at is later than now, so rows would go before the policy says they are due; add --yes', 'preview that date with `custodian retention plan --at` first');
         note(yellow(`deciding as of ${when(at)}, later than now: rows not yet due by the policy's clock are treated as due`));
+      } else if (!values.yes) {
+        // Soft deletes, marks and notices record the run's time: an earlier one shortens every grace period that counts from them.
+        throw new ConfigError('custodian retention run: --at is earlier than now, so soft deletes, marks and notices would be dated in the past and the grace periods counting from them cut short; add --yes', 'preview that date with `custodian retention plan --at` first');
       }
     }
     if (!mailer && policy.retention.some((r) => r.kind === 'inactivity')) note(dim('no SMTP URL (--smtp-url or CUSTODIAN_SMTP_URL): inactivity rules are skipped'));
@@ -100,6 +104,11 @@ export async function run(rest: string[]): Promise<number> {
     }
     if (values.json) json(result);
     else if (!quiet) print(result);
+    // A failed step did not stop the others; the run as a whole still failed, and says which.
+    if (result.state === 'failed') {
+      for (const s of result.steps.filter((x) => x.error)) info(yellow(`${s.rule} stage ${s.stage} failed (${s.error!.code}): ${s.error!.message}; the other steps ran`));
+      return 1;
+    }
     // Stopped after the last batch of the last step: all was done, but say what the exit code says.
     if (controller.signal.aborted) return info(yellow(STOPPED)), 130;
     return 0;
@@ -139,7 +148,15 @@ function print(result: RetentionRunResult): void {
   const rows = result.steps.map((s) =>
     s.skipped
       ? [s.rule, String(s.stage), s.action, s.table ?? '-', SKIPPED[s.skipped]]
-      : [s.rule, String(s.stage), s.action, s.table ?? '-', String(s.rows), String(s.batches), `${Math.round(s.ms)} ms${s.cancelled ? `, ${s.cancelled} notices cancelled` : ''}`],
+      : [
+          s.rule,
+          String(s.stage),
+          s.action,
+          s.table ?? '-',
+          String(s.rows),
+          String(s.batches),
+          `${Math.round(s.ms)} ms${s.cancelled ? `, ${s.cancelled} notices cancelled` : ''}${s.failed ? `, ${s.failed} recipients refused` : ''}${s.error ? `, FAILED: ${s.error.code} ${s.error.message}` : ''}`,
+        ],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.filter((r) => r.length === header.length || i < 4).map((r) => r[i]!.length)));
   const line = (cells: string[]) => `  ${cells.map((c, i) => (i === 1 || (i >= 4 && i < 6 && cells.length === header.length) ? c.padStart(widths[i]!) : i < cells.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ')}`.trimEnd();
