@@ -1,3 +1,4 @@
+import { ASSIGNED_VALUE } from './detectors/generic.js';
 import type { Confidence, Detector, Finding } from './detectors/types.js';
 import { createScanner, type Scanner, type ScanResult } from './scanner.js';
 
@@ -11,6 +12,8 @@ interface Candidate extends Finding {
 /** A detector with its pattern compiled for match indices (named value groups need them). */
 export interface CompiledDetector extends Detector {
   valueGroups: readonly string[];
+  /** For a pattern that ends as an assignment does (`ASSIGNED_VALUE`): the pattern without the `d` flag; the value's offsets follow from the match. */
+  assigned?: RegExp;
 }
 
 /** Detectors ready to run: one pass of `scan` selects which patterns a string needs. */
@@ -34,7 +37,9 @@ export function compile(detectors: readonly Detector[]): DetectorSet {
     let pattern = detector.pattern;
     if (!pattern.global) throw new Error(`the ${detector.kind} pattern must be global`);
     if (groups.length > 0 && !pattern.hasIndices) pattern = new RegExp(pattern.source, `${pattern.flags}d`);
-    return { ...detector, pattern, valueGroups: groups };
+    // Which group holds the value, and where, is known from how the pattern ends, unless a secret group comes first.
+    const assigned = pattern.source.endsWith(ASSIGNED_VALUE) && !groups.includes('secret') ? new RegExp(pattern.source, pattern.flags.replace('d', '')) : undefined;
+    return { ...detector, pattern, valueGroups: groups, ...(assigned ? { assigned } : {}) };
   });
   const { scan, resume } = createScanner({
     keywords: compiled.map((d) => d.keywords),
@@ -108,10 +113,11 @@ function findIn(text: string, set: DetectorSet, scanned: ScanResult, from: numbe
   for (let i = 0; i < set.detectors.length; i++) {
     if (scanned.selected[i] === 0) continue;
     const d = set.detectors[i]!;
-    const re = d.pattern;
+    const re = d.assigned ?? d.pattern;
     const lead = set.lead[i];
     // No match starts before its first keyword, less the lead: skip the text before it.
     re.lastIndex = lead === undefined ? from : Math.max(from, scanned.firstAt[i]! - lead);
+    if (d.needs !== undefined && text.indexOf(d.needs, re.lastIndex) === -1) continue;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       if (m[0].length === 0) {
         re.lastIndex++;
@@ -119,12 +125,24 @@ function findIn(text: string, set: DetectorSet, scanned: ScanResult, from: numbe
       }
       let start = m.index;
       let end = start + m[0].length;
-      for (const g of d.valueGroups) {
-        const at = m.indices?.groups?.[g];
-        if (at) {
-          start = at[0];
-          end = at[1];
-          break;
+      if (d.assigned) {
+        // Exactly one of dq, sq, bare took part, and only its closing quote follows it (ASSIGNED_VALUE).
+        const { dq, sq, bare } = m.groups!;
+        if (dq !== undefined) {
+          end -= text.charCodeAt(end - 2) === 92 ? 2 : 1; // "…" or \"…\"
+          start = end - dq.length;
+        } else if (sq !== undefined) {
+          end -= 1;
+          start = end - sq.length;
+        } else if (bare !== undefined) start = end - bare.length;
+      } else {
+        for (const g of d.valueGroups) {
+          const at = m.indices?.groups?.[g];
+          if (at) {
+            start = at[0];
+            end = at[1];
+            break;
+          }
         }
       }
       const secret = text.slice(start, end);

@@ -172,6 +172,8 @@ export function createScanner(input: ScannerInput): Scanner {
     const next = glue.has(c) ? BACKSLASH : FIRST | BACKSLASH;
     info[c] = cls[c]! | (isFirst.has(c) ? FIRST : 0) | (c === 92 ? BACKSLASH : 0) | (next << 8);
   }
+  // Upper case reads as lower case, for the trigger's flags too: the text is scanned as it is, not folded.
+  for (let c = 65; c <= 90; c++) info[c] = info[c + 32]!;
   const START_MASK = FIRST | BACKSLASH; // before the first character nothing is glued
 
   const result: ScanResult = { count: 0, selected: new Uint8Array(n), firstAt: new Int32Array(n), escapedWhitespace: false, stoppedAt: -1 };
@@ -206,11 +208,10 @@ export function createScanner(input: ScannerInput): Scanner {
 
   /** The automaton from `start`, at its root there, then the fallbacks; or up to the first escape when `stop`. */
   const walk = (text: string, start: number, stop: boolean): ScanResult => {
-    // A fresh flat copy reads faster than a slice or a concatenation (a logger's line), and folds case
-    // on the way. Not when lower-casing moves characters (İ becomes two) or makes ASCII of another
-    // character (the Kelvin sign becomes k), which a regular expression's i flag does not do.
-    const lower = text.toLowerCase();
-    const src = lower.length === text.length && text.indexOf('\u212a') === -1 ? lower : text;
+    // The characters as they are: `info` folds ASCII case, and every other character (the Kelvin sign,
+    // a dotted İ) takes the one non-ASCII path whatever its case. The lower-cased copy read here before
+    // cost more than it saved, on flat strings and on a logger's concatenated line alike (bench/README.md).
+    const src = text;
     const len = text.length;
     let s = 0;
     // Mid-string, the character before `start` decides whether a trigger may start at it.

@@ -43,11 +43,17 @@ export function assignment(name: string, options: { anchored?: boolean } = { anc
   // Anchored: the name starts at a word boundary. Otherwise the pattern starts at a keyword inside
   // the name (PASSWORD in DB_PASSWORD), so the scan only stops where a keyword is, and the
   // validator reads the rest of the name backwards (nameBefore).
-  return new RegExp(
-    `${options.anchored === false ? '' : '(?<![A-Za-z0-9])'}(?<name>${name})${ASSIGN}(?:\\\\?"(?<dq>[^"\\\\\\n]{1,512})\\\\?"|'(?<sq>[^'\\\\\\n]{1,512})'|(?<bare>${VALUE_UNQUOTED}))`,
-    'gi',
-  );
+  return new RegExp(`${options.anchored === false ? '' : '(?<![A-Za-z0-9])'}(?<name>${name})${ASSIGN}${ASSIGNED_VALUE}`, 'gi');
 }
+
+/**
+ * How every assignment pattern ends: its value, in exactly one of the groups
+ * dq, sq or bare, and after it only the closing quote — `"` or `\"` for dq
+ * (which holds neither), `'` for sq, nothing for bare. So the value's offsets
+ * follow from the match's end and the group's length, without match indices
+ * (the `d` flag, which costs more than the match itself). find.ts relies on it.
+ */
+export const ASSIGNED_VALUE = `(?:\\\\?"(?<dq>[^"\\\\\\n]{1,512})\\\\?"|'(?<sq>[^'\\\\\\n]{1,512})'|(?<bare>${VALUE_UNQUOTED}))`;
 
 export const GENERIC_DETECTORS: readonly Detector[] = [
   {
@@ -75,6 +81,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     kind: 'jwt',
     keywords: ['eyJ'],
     lead: 0,
+    needs: '.eyJ', // its payload; a base64 cursor of JSON also starts eyJ
     pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,8192}\.eyJ[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{0,8192}(?![A-Za-z0-9_-])/g,
     priority: 75,
   },
@@ -82,6 +89,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     kind: 'url-credentials',
     keywords: ['://'],
     lead: 0,
+    needs: '@', // most URLs in a log have no user:password@
     // The user:password of a URL (postgres://app:pw@db/…). Matched from the "://", its scheme
     // looked for behind it, so the scan only stops at "://" (not at every word of the line).
     pattern: /:\/\/(?<=\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/)(?<secret>[^\s:/?#@"'<>\\]{0,256}:[^\s/?#@"'<>\\]{1,256})@/g,

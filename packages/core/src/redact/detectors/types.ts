@@ -44,6 +44,13 @@ export interface Detector {
    * start of the string.
    */
   lead?: number;
+  /**
+   * A literal (case-sensitive) that every match holds: when the string holds
+   * it nowhere from where the pattern would start, the pattern is not run.
+   * For keywords that clean lines hold often (`eyJ` in a base64 cursor, `://`
+   * in a URL) where a match needs more (a second segment, an `@`).
+   */
+  needs?: string;
   /** Global (`g`) and bounded: every quantifier has an upper limit, no nested unbounded repeats. */
   pattern: RegExp;
   /** Refines a match: false to drop it, or the confidence and span adjustments. */
