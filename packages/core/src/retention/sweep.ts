@@ -58,17 +58,19 @@ export function batchSql(target: RowTarget, afterKey: boolean, byClock = false):
   const limit = `$${afterKey ? keys.length + 2 : 2}`;
   const pk = target.key.map((k) => quoteIdent(k.column));
   const join = pk.map((c) => `t.${c} = b.${c}`).join(' AND ');
-  // Checked again on the row as it is when locked: a row an application write made not due (a restored
-  // account) while the batch waited for its lock is left alone, as a plain DELETE … WHERE would.
-  const recheck = `(${target.due}) AND (${target.free})`;
+
   const change =
     target.change === 'delete'
-      ? `DELETE FROM ${table} t USING batch b WHERE ${join} AND ${recheck} RETURNING 1`
-      : `UPDATE ${table} t SET ${target.change.set} FROM batch b WHERE ${join} AND ${recheck} RETURNING 1`;
+      ? `DELETE FROM ${table} t USING batch b WHERE ${join} RETURNING 1`
+      : `UPDATE ${table} t SET ${target.change.set} FROM batch b WHERE ${join} RETURNING 1`;
   return `WITH batch AS (
     SELECT ${[...new Set([...cols, ...pk])].map((c) => `t.${c}`).join(', ')} FROM ${table} t
      WHERE (${target.due}) AND (${target.free})${after}
      ORDER BY ${cols.map((c) => `t.${c}`).join(', ')} LIMIT ${limit}
+     -- Locked as selected, and checked again on the row as it is when locked: a row an application write
+     -- made not due (a restored account) while the batch waited for its lock is left alone. (A recheck in
+     -- the outer statement instead would let the planner join through the age index: three times slower.)
+     FOR UPDATE OF t
   ), changed AS (${change})
   SELECT (SELECT count(*) FROM batch)::int AS selected, (SELECT count(*) FROM changed)::int AS changed,
          (SELECT ARRAY[${cols.map((c) => `b.${c}::text`).join(', ')}] FROM batch b ORDER BY ${cols.map((c) => `b.${c} DESC`).join(', ')} LIMIT 1) AS last`;
