@@ -40,6 +40,13 @@ export interface EraseOptions {
    * period). Default true.
    */
   defer?: boolean;
+  /**
+   * Runs in every erasure transaction right after the person's row is locked,
+   * and may throw to erase nothing in it: a check that must hold at the moment
+   * of erasure, not a moment before (an inactivity erasure checks the person
+   * has not just signed in; a sign-in then waits for the lock).
+   */
+  precondition?: (tx: Queryable) => Promise<void>;
 }
 
 export interface ErasureProgress {
@@ -118,6 +125,7 @@ export async function eraseSubject(db: Database, policy: Policy, schema: Databas
     auditTenant: subject.tenant ?? options.auditTenant ?? PLATFORM_TENANT,
     requestId: options.requestId,
     lock: lockSql(policy, schema, subject),
+    precondition: options.precondition,
     progress: options.progress ?? (() => {}),
     done: 0,
     total: 0,
@@ -170,6 +178,7 @@ interface RunContext {
   auditTenant: string;
   requestId: string | undefined;
   lock: string;
+  precondition: ((tx: Queryable) => Promise<void>) | undefined;
   progress: (p: ErasureProgress) => void;
   done: number;
   total: number;
@@ -183,6 +192,7 @@ async function inTransaction<T>(ctx: RunContext, fn: (tx: Queryable) => Promise<
       return await ctx.db.transaction(
         async (tx) => {
           await tx.query(ctx.lock, statementParams(ctx.lock, ctx.subject.key, ctx.subject.tenant));
+          await ctx.precondition?.(tx);
           return fn(tx);
         },
         ctx.subject.tenant === undefined ? {} : { tenantId: ctx.subject.tenant },

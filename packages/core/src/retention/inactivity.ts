@@ -1,5 +1,6 @@
 import type { DatabaseSchema } from '../check/schema-types.js';
 import { quoteIdent, quoteQualified } from '../db/identifier.js';
+import type { Queryable } from '../db/types.js';
 import { eraseSubject } from '../dsar/erase.js';
 import { PLATFORM_TENANT } from '../dsar/requests/types.js';
 import { CustodianError } from '../errors.js';
@@ -107,6 +108,9 @@ export async function sendNotices(ctx: RunContext, policy: Policy, schema: Datab
   }
 }
 
+/** The person came back between the check and the erasure's lock. */
+class CameBack extends Error {}
+
 interface Notice {
   id: string;
   subject_key: string;
@@ -155,7 +159,19 @@ export async function eraseAfterNotice(ctx: RunContext, policy: Policy, schema: 
         counts.cancelled = (counts.cancelled ?? 0) + 1;
         continue;
       }
-      await eraseSubject(ctx.db, policy, schema, person, { actor: ctx.actor, defer: false, auditTenant: notice.tenant_id ?? PLATFORM_TENANT });
+      // Checked again inside the erasure, with the person's row locked: a sign-in just now cancels it.
+      const stillInactive = async (tx: Queryable) => {
+        const again = await tx.query<{ came_back: boolean }>(cameBackSql, params);
+        if (again.rows.length === 0 || again.rows[0]!.came_back) throw new CameBack();
+      };
+      try {
+        await eraseSubject(ctx.db, policy, schema, person, { actor: ctx.actor, defer: false, auditTenant: notice.tenant_id ?? PLATFORM_TENANT, precondition: stillInactive });
+      } catch (error) {
+        if (!(error instanceof CameBack)) throw error;
+        await resolve(ctx, rule, notice, 'cancelled', 'active');
+        counts.cancelled = (counts.cancelled ?? 0) + 1;
+        continue;
+      }
       await resolve(ctx, rule, notice, 'erased', 'inactive');
       counts.rows++;
       ctx.progress({ rule: rule.id, stage: 2, rows: counts.rows, batches: counts.batches });

@@ -150,6 +150,19 @@ describe(`retention executor (${testBackend()})`, () => {
     assert.deepEqual((await db.query<{ line: string }>('SELECT line FROM logs')).rows.map((r) => r.line), ['revived']);
   });
 
+  test('an erasure whose precondition fails inside its transaction, with the person locked, erases nothing', async () => {
+    await db.query(`INSERT INTO visits (org_id, member_id, path, seen_at) VALUES ('o1', $1, '/a', $2)`, [ada, daysBefore(1)]);
+    class Changed extends Error {}
+    let checked = 0;
+    await assert.rejects(
+      eraseSubject(db, policy, schema, { subject: 'member', key: ada, tenant: 'o1' }, { precondition: async () => { checked++; throw new Changed(); } }),
+      (e: unknown) => e instanceof Changed,
+    );
+    assert.ok(checked >= 1);
+    assert.equal(await count(`members WHERE id = $1 AND name = 'Ada'`, [ada]), 1);
+    assert.equal(await count('visits'), 1);
+  });
+
   test('a run stopped between batches keeps what it committed, and the next run finishes', async () => {
     await db.query(`INSERT INTO logs (line, created_at) SELECT 'l' || g, $1 FROM generate_series(1, 500) g`, [daysBefore(20)]);
     const stop = new AbortController();
