@@ -2,8 +2,6 @@ import type { Queryable } from '../db/types.js';
 import { clockParam, type Clock } from '../jobs/clock.js';
 import { CustodianError } from '../errors.js';
 
-export { subtractDuration } from '../policy/duration.js';
-
 /**
  * The one instant a run or a plan measures every age against: the test
  * clock's, or the database's `now()` — never this process's clock, so every

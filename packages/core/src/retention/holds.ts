@@ -128,7 +128,7 @@ export async function placeHold(db: Database, policy: Policy, schema: DatabaseSc
     tenant = found.tenant;
   } else {
     tenant = await canonicalTenant(db, policy, schema, tenant!);
-    if (tenant === undefined) invalid('no tenant with that key', `name a row of ${policy.tenants!.table}`);
+    if (tenant === undefined) invalid(`no tenant in ${policy.tenants!.table} has that id`, 'check the id; list tenants in your application');
   }
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<HoldRow>(
@@ -137,15 +137,20 @@ export async function placeHold(db: Database, policy: Policy, schema: DatabaseSc
       [tenant ?? null, input.subject?.subject ?? null, key ?? null, reason, reference, input.actor.type, input.actor.id],
     );
     const hold = toHold(rows[0]!);
-    await audit.append(tx, {
-      tenant: hold.tenant ?? PLATFORM_TENANT,
-      actor: input.actor,
-      action: 'retention.hold.placed',
-      target: { type: 'legal_hold', id: String(hold.id) },
-      ...(hold.subject ? { subject: hold.subject.key } : {}),
-      metadata: { hold: hold.id, on: hold.subject ? hold.subject.subject : 'tenant', ...(reference === null ? {} : { reference }) },
-    });
+    await auditHold(tx, audit, hold, input.actor, 'retention.hold.placed', reference === null ? {} : { reference });
     return hold;
+  });
+}
+
+/** A hold placed or lifted, in its tenant's chain (so the customer sees it), else the platform's. */
+async function auditHold(tx: Queryable, audit: AuditAppender, hold: LegalHold, actor: { type: ActorType; id: string }, action: string, extra: Record<string, string> = {}): Promise<void> {
+  await audit.append(tx, {
+    tenant: hold.tenant ?? PLATFORM_TENANT,
+    actor,
+    action,
+    target: { type: 'legal_hold', id: String(hold.id) },
+    ...(hold.subject ? { subject: hold.subject.key } : {}),
+    metadata: { hold: hold.id, on: hold.subject ? hold.subject.subject : 'tenant', ...extra },
   });
 }
 
@@ -162,14 +167,7 @@ export async function liftHold(db: Database, id: number, input: { reason: string
       [id, input.actor.type, input.actor.id, reason],
     );
     const hold = toHold(lifted[0]!);
-    await audit.append(tx, {
-      tenant: hold.tenant ?? PLATFORM_TENANT,
-      actor: input.actor,
-      action: 'retention.hold.lifted',
-      target: { type: 'legal_hold', id: String(hold.id) },
-      ...(hold.subject ? { subject: hold.subject.key } : {}),
-      metadata: { hold: hold.id, on: hold.subject ? hold.subject.subject : 'tenant' },
-    });
+    await auditHold(tx, audit, hold, input.actor, 'retention.hold.lifted');
     return hold;
   });
 }

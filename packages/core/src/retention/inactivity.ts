@@ -108,7 +108,7 @@ export async function sendNotices(ctx: RunContext, policy: Policy, schema: Datab
   }
 }
 
-/** The person came back between the check and the erasure's lock. */
+/** The person came back (`active`) or is gone (`gone`): their notice is cancelled, nothing erased. */
 class CameBack extends Error {}
 
 interface Notice {
@@ -147,28 +147,24 @@ export async function eraseAfterNotice(ctx: RunContext, policy: Policy, schema: 
       await eventLoopTurn();
       ctx.signal?.throwIfAborted();
       const person = { subject: rule.subject, key: notice.subject_key, tenant: notice.tenant_id ?? undefined };
-      const params = target.tenantColumn ? [notice.subject_key, notice.last_activity_at, notice.tenant_id] : [notice.subject_key, notice.last_activity_at];
-      const { rows } = await ctx.db.query<{ came_back: boolean }>(cameBackSql, params);
-      if (rows.length === 0 || rows[0]!.came_back) {
-        await resolve(ctx, rule, notice, 'cancelled', rows.length === 0 ? 'gone' : 'active');
-        counts.cancelled = (counts.cancelled ?? 0) + 1;
-        continue;
-      }
       if (await isHeld(ctx.db, policy, schema, person)) {
         await resolve(ctx, rule, notice, 'cancelled', 'held');
         counts.cancelled = (counts.cancelled ?? 0) + 1;
         continue;
       }
-      // Checked again inside the erasure, with the person's row locked: a sign-in just now cancels it.
+      // Checked inside the erasure's transaction, with the person's row locked: a sign-in just before
+      // cancels it, one just after waits for the lock and finds them gone.
+      const params = target.tenantColumn ? [notice.subject_key, notice.last_activity_at, notice.tenant_id] : [notice.subject_key, notice.last_activity_at];
       const stillInactive = async (tx: Queryable) => {
-        const again = await tx.query<{ came_back: boolean }>(cameBackSql, params);
-        if (again.rows.length === 0 || again.rows[0]!.came_back) throw new CameBack();
+        const { rows } = await tx.query<{ came_back: boolean }>(cameBackSql, params);
+        if (rows.length === 0) throw new CameBack('gone');
+        if (rows[0]!.came_back) throw new CameBack('active');
       };
       try {
         await eraseSubject(ctx.db, policy, schema, person, { actor: ctx.actor, defer: false, auditTenant: notice.tenant_id ?? PLATFORM_TENANT, precondition: stillInactive });
       } catch (error) {
         if (!(error instanceof CameBack)) throw error;
-        await resolve(ctx, rule, notice, 'cancelled', 'active');
+        await resolve(ctx, rule, notice, 'cancelled', error.message);
         counts.cancelled = (counts.cancelled ?? 0) + 1;
         continue;
       }

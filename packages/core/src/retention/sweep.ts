@@ -5,7 +5,7 @@ import { quoteIdent, quoteQualified } from '../db/identifier.js';
 import { sqlState } from '../db/errors.js';
 import { CustodianError } from '../errors.js';
 import { nextBatchSize } from './batch-size.js';
-import type { KeyColumn, RowTarget } from './compile.js';
+import type { RowTarget } from './compile.js';
 import { renewLease } from './lease.js';
 import { eventLoopTurn } from './turn.js';
 import type { RetentionProgress } from './types.js';
@@ -152,4 +152,3 @@ export function countSql(target: Pick<RowTarget, 'table' | 'due' | 'free'>): str
   return `SELECT count(*) FILTER (WHERE ${target.free})::int AS free, count(*) FILTER (WHERE NOT (${target.free}))::int AS held FROM ${quoteQualified(target.table)} t WHERE ${target.due}`;
 }
 
-export type { KeyColumn };

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { coreMigrations, migrate, type Database } from '@custodian/core/db';
 import { isCustodianError } from '@custodian/core/errors';
 import { createWorker } from '@custodian/core/jobs';
-import { definePolicy } from '@custodian/core/policy';
+import { loadPolicyFile } from '@custodian/core/policy';
 import { openTestDatabase } from '@custodian/core/testing';
 import { RETENTION_TASK, retentionInterval, retentionSweepTask, scheduleRetentionSweep } from '../../src/retention-job.js';
 import { APP_SQL, BIN, hasStackTrace, policySource, project, runCli, withDatabase } from './run-cli.js';
@@ -13,25 +15,16 @@ import { APP_SQL, BIN, hasStackTrace, policySource, project, runCli, withDatabas
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** The policy of run-cli.ts's `policySource()`: notes are deleted a year after they were written. */
-const policy = definePolicy({
-  version: '1.0',
-  effectiveDate: '2026-12-01',
-  organization: { name: 'Notes Inc', url: 'https://notes.example' },
-  contacts: { privacy: { email: 'privacy@notes.example' }, security: { email: 'security@notes.example' } },
-  subjects: { user: { description: 'A person with an account', table: 'users', identities: { id: { kind: 'id', column: 'id' }, email: { kind: 'email', column: 'email', lookup: 'normalized' } } } },
-  tables: {
-    users: {
-      description: 'Accounts',
-      purpose: 'Sign-in',
-      owner: { subject: 'user', column: 'id' },
-      softDelete: 'deleted_at',
-      columns: { email: { category: 'contact', erase: { action: 'pseudonymize', template: 'deleted-{uuid}@deleted.invalid' } }, name: { category: 'profile', erase: { action: 'set-null' } } },
-    },
-    notes: { description: 'Notes', purpose: 'The product', owner: { subject: 'user', column: 'user_id' }, erase: { action: 'delete-row' }, columns: { body: { category: 'content' } } },
-  },
-  retention: [{ id: 'notes-1y', description: 'Notes', basis: 'operational', table: 'notes', from: 'created_at', stages: [{ after: '1y', action: 'hard-delete' }] }],
-});
+/** The policy of run-cli.ts's `policySource()`, loaded from its text: notes are deleted a year after they were written. */
+const policy = await (async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'custodian-retention-job-'));
+  try {
+    await writeFile(join(dir, 'custodian.config.ts'), policySource());
+    return (await loadPolicyFile(join(dir, 'custodian.config.ts'))).policy;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+})();
 
 interface SweepJob {
   key: string;

@@ -38,10 +38,10 @@ export async function run(rest: string[]): Promise<number> {
   if (!Object.hasOwn(jurisdictions, jurisdiction)) {
     throw new ConfigError('custodian dsar create: unknown --jurisdiction', `the policy declares: ${Object.keys(jurisdictions).join(', ')}`);
   }
-  const query = personQuery('create', values, policy);
+  const query = personQuery('dsar create', values, policy);
   const db = await openFromFlags(values, { mustExist: true });
   try {
-    const people = await findPeople('create', values, db, policy, await introspect(db));
+    const people = await findPeople('dsar create', values, db, policy, await introspect(db));
     if (people.length !== 1) {
       throw new CustodianError(
         'ERR_DSAR_SUBJECT_NOT_FOUND',

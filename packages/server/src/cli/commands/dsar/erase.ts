@@ -33,12 +33,12 @@ export async function run(rest: string[]): Promise<number> {
   const batchSize = intFlag('dsar erase', 'batch-size', values['batch-size'], 5_000, [1, 1_000_000]);
   const singleTransactionRows = intFlag('dsar erase', 'one-transaction-rows', values['one-transaction-rows'], 250_000, [0, 100_000_000]);
   const { policy } = await loadPolicy(values);
-  const query = personQuery('erase', values, policy);
+  const query = personQuery('dsar erase', values, policy);
   if (!values.yes) throw new ConfigError('custodian dsar erase: erasure cannot be undone; add --yes', 'run `custodian dsar plan` with the same flags to see what it does');
   const db = await openFromFlags(values, { mustExist: true });
   try {
     const schema = await introspect(db);
-    const people = await findPeople('erase', values, db, policy, schema);
+    const people = await findPeople('dsar erase', values, db, policy, schema);
     if (people.length === 0) {
       info(`no ${query.subject} has that ${query.identity}`);
       return 1;

@@ -69,11 +69,11 @@ export async function run(rest: string[]): Promise<number> {
   const baseUrl = values['base-url'] ?? 'http://localhost:3000';
   if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(baseUrl)) throw new ConfigError('custodian dsar export: --base-url must be an http(s) URL', 'e.g. --base-url https://privacy.example.com');
   const { policy } = await loadPolicy(values);
-  personQuery('export', values, policy);
+  personQuery('dsar export', values, policy);
   const db = await openFromFlags(values, { mustExist: true });
   try {
     const schema = await introspect(db);
-    const people = await findPeople('export', values, db, policy, schema);
+    const people = await findPeople('dsar export', values, db, policy, schema);
     if (people.length === 0) throw new CustodianError('ERR_CONFIG_INVALID', `custodian dsar export: no ${values.subject} has that ${values.email !== undefined ? 'email' : values.id !== undefined ? 'id' : 'identity'}`);
     if (people.length > 1) throw new ConfigError(`custodian dsar export: that identity names ${people.length} people, one per tenant`, 'pass --tenant to choose one');
     const person = people[0]!;

@@ -24,11 +24,11 @@ export async function run(rest: string[]): Promise<number> {
   });
   if (values.help) return info(usage), 0;
   const { policy } = await loadPolicy(values);
-  const query = personQuery('plan', values, policy);
+  const query = personQuery('dsar plan', values, policy);
   const db = await openFromFlags(values, { mustExist: true });
   try {
     const schema = await introspect(db);
-    const people = await findPeople('plan', values, db, policy, schema);
+    const people = await findPeople('dsar plan', values, db, policy, schema);
     const plans: ErasurePlan[] = [];
     for (const person of people) plans.push(await planErasure(db, policy, schema, person));
     if (values.json) json(plans);
