@@ -73,6 +73,16 @@ export const ERROR_CODES = {
   ERR_RETENTION_LEASE_LOST: 'Another runner took over a retention rule because this one stalled past its lease; this runner stopped.',
   ERR_RETENTION_HOLD_NOT_FOUND: 'No legal hold has that id.',
   ERR_RETENTION_HOLD_LIFTED: 'The legal hold was already lifted.',
+  ERR_AUTH_REQUIRED: 'The request needs a signed-in session and has none that is valid (missing, expired, ended or malformed cookie).',
+  ERR_AUTH_FORBIDDEN: 'The signed-in person\'s role in this tenant does not carry the permission the endpoint needs.',
+  ERR_TENANT_NOT_FOUND: 'No tenant with that id that the signed-in person belongs to (or holds an operator grant for).',
+  ERR_AUTH_ACCOUNT_DELETED: 'The account was deleted: its sessions are ended and sign-in is refused (A7).',
+  ERR_AUTH_PROVIDER_UNAVAILABLE: 'The OpenID provider could not be reached or answered with something unusable.',
+  ERR_AUTH_CALLBACK_INVALID: 'A sign-in callback failed its checks: unknown or expired state, bad code, or an ID token that does not verify.',
+  ERR_AUTH_PROVIDER_UNKNOWN: 'No sign-in provider with that id is configured.',
+  ERR_INVITE_INVALID: 'The invite token is unknown, expired, already used or revoked (one answer for all four).',
+  ERR_MEMBERSHIP_CONFLICT: 'The membership change would leave a tenant without an owner, or needs a higher role than the caller holds.',
+  ERR_OPERATOR_GRANT_INVALID: 'An operator grant is malformed: missing justification or ticket, or a duration beyond the policy\'s maximum.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

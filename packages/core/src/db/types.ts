@@ -24,6 +24,12 @@ export interface TransactionOptions {
    * connections would carry one tenant's context into another's request.
    */
   tenantId?: string;
+  /**
+   * Sets `custodian.member_role` for this transaction only, read by
+   * `custodian.current_member_role()`: row-level security can then require a
+   * role as well as a tenant (C18). Set with `tenantId`.
+   */
+  memberRole?: string;
   /** Runs the transaction as this role (`SET LOCAL ROLE`), e.g. the application role. */
   role?: string;
   isolation?: 'read committed' | 'repeatable read' | 'serializable';
