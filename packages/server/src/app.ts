@@ -8,6 +8,7 @@ import { requestLogging, requestLogWriter } from './logging/request-log.js';
 import { STYLE_CSP_SOURCE } from './pages/layout.js';
 import { errorHandling, frameworkErrorHandler } from './plugins/errors.js';
 import { applySecurityHeaders, securityHeaderSet, securityHeaders } from './plugins/security-headers.js';
+import { registerApi } from './api/index.js';
 import { requestIdentity } from './request-identity.js';
 import { dataMapRoute } from './routes/data-map.js';
 import { exportsRoute } from './routes/exports.js';
@@ -84,5 +85,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   securityTxtRoute(app, policy, options.now ?? (() => new Date()));
   policyRoute(app, policy);
   exportsRoute(app, options);
+  if (options.db) registerApi(app, { db: options.db, policy, mode: options.mode, api: options.api });
   return app;
 }

@@ -3,3 +3,8 @@ export { createLogger, redactorForPolicy, type Logger, type LoggerOptions } from
 export type { ErrorBody } from './plugins/errors.js';
 export { PATHS } from './paths.js';
 export { escapeHtml } from './pages/html.js';
+export type { Api, ApiOptions } from './api/index.js';
+export type { Access, Caller, RouteContext, RouteSpec, TenantScope } from './api/route.js';
+export { tenantParams, tenantId } from './api/schemas.js';
+export { SESSION_COOKIE } from './auth/cookies.js';
+export { createOidcClient, type OidcClient, type OidcProviderSettings } from './auth/oidc-client.js';

@@ -123,3 +123,14 @@ export async function deleteAccount(db: Database, accountId: string, options: { 
     return true;
   });
 }
+
+/** An account as its owner sees it in their export (C10): the provider's ids, never a token. */
+export async function accountRecord(db: Database, accountId: string) {
+  const { rows } = await db.query<{ id: string; issuer: string; subject: string; email: string | null; name: string | null; created_at: Date; last_sign_in_at: Date | null }>(
+    `SELECT id::text, issuer, subject, email, name, created_at, last_sign_in_at FROM custodian.accounts WHERE id = $1`,
+    [accountId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return { id: r.id, issuer: r.issuer, subject: r.subject, email: r.email, name: r.name, createdAt: new Date(r.created_at).toISOString(), lastSignInAt: r.last_sign_in_at ? new Date(r.last_sign_in_at).toISOString() : null };
+}

@@ -1,4 +1,4 @@
-import type { Database } from '../db/types.js';
+import type { Database, Queryable } from '../db/types.js';
 import { CustodianError } from '../errors.js';
 import { approxSeconds, type Policy } from '../policy/index.js';
 import { auditAuth } from './audit.js';
@@ -67,14 +67,15 @@ export async function openGrant(
     invalidThrow(`a grant lasts from 60 seconds to the policy's maximum (${policy.access.operators.maxGrant})`);
   }
   if (typeof input.tenant !== 'string' || input.tenant.trim() === '' || input.tenant.length > 200) invalidThrow('the tenant id is missing or longer than 200 characters');
+  const operatorId = uuidOrFail(input.operatorId, 'the operator id', 'ERR_AUTH_FORBIDDEN');
   return db.transaction(async (tx) => {
-    const operator = await tx.query(`SELECT 1 FROM custodian.operators WHERE account_id = $1`, [input.operatorId]);
+    const operator = await tx.query(`SELECT 1 FROM custodian.operators WHERE account_id = $1`, [operatorId]);
     if (operator.rows.length === 0) throw new CustodianError('ERR_AUTH_FORBIDDEN', 'only a platform operator may open an access grant');
     const { rows } = await tx.query<GrantRow>(
       `INSERT INTO custodian.operator_grants (operator_id, tenant_id, justification, ticket, starts_at, expires_at)
        VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()), coalesce($5::timestamptz, now()) + make_interval(secs => $6))
        RETURNING ${COLUMNS}`,
-      [input.operatorId, input.tenant, justification, ticket, input.at ?? null, input.durationSeconds],
+      [operatorId, input.tenant, justification, ticket, input.at ?? null, input.durationSeconds],
     );
     const grant = toGrant(rows[0]!);
     await auditAuth(tx, {
@@ -111,7 +112,7 @@ export async function revokeGrant(db: Database, input: { grantId: string; operat
 }
 
 /** Grants, newest first: one operator's, or on one tenant (what the tenant sees). */
-export async function listGrants(db: Database, filter: { operatorId?: string; tenant?: string; limit?: number }): Promise<OperatorGrant[]> {
+export async function listGrants(db: Queryable, filter: { operatorId?: string; tenant?: string; limit?: number }): Promise<OperatorGrant[]> {
   const { rows } = await db.query<GrantRow>(
     `SELECT ${COLUMNS} FROM custodian.operator_grants
       WHERE ($1::uuid IS NULL OR operator_id = $1) AND ($2::text IS NULL OR tenant_id = $2)

@@ -3,6 +3,7 @@ import type { Database } from '../db/types.js';
 import { CustodianError } from '../errors.js';
 import { auditAuth } from './audit.js';
 import { isRole, type Role } from './permissions.js';
+import { uuidOrFail } from './ids.js';
 import { hashToken, newToken, sameHash } from './tokens.js';
 
 export interface CreatedInvite {
@@ -44,6 +45,7 @@ export async function createInvite(
   if (input.role === 'owner' && input.by.type === 'member' && input.by.role !== 'owner') {
     throw new CustodianError('ERR_MEMBERSHIP_CONFLICT', 'only an owner may invite an owner');
   }
+  if (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds < 60) throw new CustodianError('ERR_CONFIG_INVALID', 'an invite lifetime must be a whole number of seconds, at least 60');
   const { token, hash } = newToken();
   return db.transaction(
     async (tx) => {
@@ -96,6 +98,8 @@ export async function acceptInvite(
     const matches = sameHash(row ? Buffer.from(row.token_hash) : DUMMY_HASH, hash);
     if (!row || !matches || !row.live || hash === DUMMY_HASH) throw INVALID();
     if (!account.email || account.email.toLowerCase() !== row.email) throw INVALID();
+    const live = await tx.query(`SELECT 1 FROM custodian.accounts WHERE id = $1 AND deleted_at IS NULL`, [account.id]);
+    if (live.rows.length === 0) throw new CustodianError('ERR_AUTH_ACCOUNT_DELETED', 'this account was deleted');
     await tx.query(`UPDATE custodian.invites SET used_at = coalesce($2::timestamptz, now()), used_by = $3 WHERE id = $1`, [row.id, options.at ?? null, account.id]);
     // Already a member: the invite is spent and the existing role stays.
     const joined = await tx.query<{ role: Role }>(
@@ -133,11 +137,15 @@ export async function listInvites(db: Database, tenant: string, options: { at?: 
 }
 
 /** Revokes a pending invite; false when the tenant has no pending invite with that id. */
-export async function revokeInvite(db: Database, tenant: string, inviteId: string, by: InviteActor): Promise<boolean> {
+export async function revokeInvite(db: Database, tenant: string, inviteId: string, by: InviteActor, options: { at?: Date } = {}): Promise<boolean> {
+  const id = uuidOrFail(inviteId, 'the invite id', 'ERR_HTTP_NOT_FOUND');
   return db.transaction(
     async (tx) => {
-      const { rowCount } = await tx.query(`UPDATE custodian.invites SET revoked_at = now() WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL`, [inviteId]);
-      if (rowCount > 0) await auditAuth(tx, { tenant, actor: { type: by.type, id: by.id }, action: 'member.invite_revoked', target: { type: 'invite', id: inviteId } });
+      const { rowCount } = await tx.query(
+        `UPDATE custodian.invites SET revoked_at = coalesce($2::timestamptz, now()) WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL`,
+        [id, options.at ?? null],
+      );
+      if (rowCount > 0) await auditAuth(tx, { tenant, actor: { type: by.type, id: by.id }, action: 'member.invite_revoked', target: { type: 'invite', id } });
       return rowCount > 0;
     },
     { tenantId: tenant, role: APP_ROLE },

@@ -57,6 +57,7 @@ async function ownersLeft(tx: Transaction): Promise<number> {
 export async function changeRole(db: Database, tenant: string, input: { accountId: string; role: Role; by: MemberActor }): Promise<Member | null> {
   const accountId = uuidOrFail(input.accountId, 'the account id', 'ERR_HTTP_NOT_FOUND');
   if (!isRole(input.role)) throw new CustodianError('ERR_HTTP_BAD_REQUEST', 'role must be owner, admin, member or viewer');
+  if (ROLE_RANK[input.by.role] < ROLE_RANK.admin) throw new CustodianError('ERR_AUTH_FORBIDDEN', 'changing a role needs the members.manage permission');
   return tenantTx(db, tenant, async (tx) => {
     const current = await lockMember(tx, accountId);
     if (!current) return null;
@@ -113,4 +114,13 @@ export async function addMember(db: Database, tenant: string, input: { accountId
     );
     await auditAuth(tx, { tenant, actor: { type: 'system', id: input.by }, action: 'member.added', target: { type: 'account', id: accountId }, metadata: { role: input.role } });
   });
+}
+
+/** The tenants one account belongs to, with its role in each (the account's own view, read by account id). */
+export async function membershipsOf(db: Database, accountId: string): Promise<Array<{ tenant: string; role: Role; joinedAt: string }>> {
+  const { rows } = await db.query<{ tenant_id: string; role: Role; created_at: Date }>(
+    `SELECT tenant_id, role, created_at FROM custodian.memberships WHERE account_id = $1 ORDER BY created_at, tenant_id`,
+    [accountId],
+  );
+  return rows.map((r) => ({ tenant: r.tenant_id, role: r.role, joinedAt: new Date(r.created_at).toISOString() }));
 }

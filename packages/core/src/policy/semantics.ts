@@ -223,6 +223,14 @@ const siteCheck: Check = (p, add) => {
   for (const [i, cls] of list(p.bruteForce?.routeClasses).entries()) {
     if (!(cls in (p.rateLimits ?? {}))) add(`bruteForce.routeClasses[${i}]`, `names route class \`${cls}\`, which \`rateLimits\` does not declare`, 'declare it under rateLimits, or remove it here');
   }
+  const signedIn = p.auth?.subject;
+  if (signedIn) {
+    const subject = (p.subjects as Record<string, { identities?: Record<string, unknown> }> | undefined)?.[signedIn.name];
+    if (!subject) add('auth.subject.name', `names subject \`${signedIn.name}\`, which is not declared under \`subjects\``, 'name the subject a signed-in person is');
+    else if (!subject.identities || !Object.hasOwn(subject.identities, signedIn.identity)) {
+      add('auth.subject.identity', `names identity \`${signedIn.identity}\`, which subject \`${signedIn.name}\` does not declare`, 'use one of its identities, usually `email`');
+    }
+  }
   const roles = new Set(list(p.access?.roles ?? ['owner', 'admin', 'member', 'viewer']));
   for (const [perm, granted] of entries(p.access?.permissions)) {
     for (const [j, role] of list(granted).entries()) {

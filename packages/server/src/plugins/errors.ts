@@ -29,10 +29,28 @@ const FASTIFY_CODES: Record<string, { status: number; message: string }> = {
   FST_ERR_MAX_PARAM_LENGTH: { status: 400, message: 'A path segment of the request URL is too long.' },
 };
 
+/** Codes a client can cause, and their status; every other code is the server's fault (500, detail logged only). */
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_HTTP_BAD_REQUEST: 400,
   ERR_HTTP_NOT_FOUND: 404,
   ERR_HTTP_PAYLOAD_TOO_LARGE: 413,
+  ERR_AUTH_REQUIRED: 401,
+  ERR_AUTH_FORBIDDEN: 403,
+  ERR_TENANT_NOT_FOUND: 404,
+  ERR_AUTH_ACCOUNT_DELETED: 403,
+  ERR_AUTH_PROVIDER_UNAVAILABLE: 503,
+  ERR_AUTH_CALLBACK_INVALID: 400,
+  ERR_AUTH_PROVIDER_UNKNOWN: 404,
+  ERR_INVITE_INVALID: 404,
+  ERR_MEMBERSHIP_CONFLICT: 409,
+  ERR_OPERATOR_GRANT_INVALID: 400,
+  ERR_AUDIT_QUERY_INVALID: 400,
+  ERR_DSAR_REQUEST_INVALID: 400,
+  ERR_DSAR_NOT_FOUND: 404,
+  ERR_DSAR_SUBJECT_NOT_FOUND: 404,
+  ERR_DSAR_TRANSITION: 409,
+  ERR_DSAR_REFUSED: 409,
+  ERR_DSAR_RESTRICTED: 409,
 };
 
 interface Mapped {

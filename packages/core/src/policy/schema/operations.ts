@@ -126,6 +126,13 @@ export const authSchema = z.strictObject({
     })
     .prefault({}),
   invites: z.strictObject({ ttl: duration.default('14d') }).prefault({}),
+  /**
+   * Which data subject a signed-in person is in the application's tables, and
+   * the identity that finds them from their sign-in (their verified email, or
+   * the provider's subject id): the self-service export and deletion (C10, C11)
+   * act on that person's rows.
+   */
+  subject: z.strictObject({ name: slug, identity: slug.default('email') }).optional(),
 });
 
 /** Promises about untrusted AI-generated apps (A12–A19). */

@@ -1,0 +1,195 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodType } from 'zod';
+import { can, resolveSession, type ActiveGrant, type PermissionMatrix, type ResolvedSession, type Role } from '@custodian/core/auth';
+import { createAuditAppender } from '@custodian/core/audit';
+import { APP_ROLE, type Database, type Transaction } from '@custodian/core/db';
+import { CustodianError } from '@custodian/core/errors';
+import { PLATFORM_TENANT } from '@custodian/core/dsar';
+import { clearSessionCookie, readSessionCookie, type CookieSettings } from '../auth/cookies.js';
+import { parsePart } from './validation.js';
+
+/**
+ * Who may call a route:
+ * - `public`: anyone;
+ * - `session`: any signed-in person;
+ * - `tenant`: a member of the tenant named in the path (`:tenant`) or query
+ *   (`?tenant=`) whose role carries `permission`; a platform operator under a
+ *   live grant for that tenant may call it too when `permission` is a read
+ *   (`*.read`) and the method is GET, and each such call is audited into the
+ *   tenant's chain (C19);
+ * - `operator`: a platform operator (an admin endpoint); every call is audited (C4).
+ */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'session' }
+  | { kind: 'tenant'; permission: string }
+  | { kind: 'operator'; auditTenant?: (input: { params: any; query: any; body: any }) => string | undefined };
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** A signed-in caller, as audit events name them. */
+export interface Caller {
+  session: ResolvedSession;
+  actor: { type: 'user' | 'member' | 'operator'; id: string };
+}
+
+/** The tenant a request acts in, and how to touch its data: always as the application role, with the tenant set for that transaction only. */
+export interface TenantScope {
+  id: string;
+  /** The member's role, or `operator` for an operator under a grant. */
+  role: Role | 'operator';
+  grant: ActiveGrant | null;
+  tx<T>(fn: (tx: Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
+}
+
+export interface RouteContext<P, Q, B> {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  params: P;
+  query: Q;
+  body: B;
+  caller: Caller | null;
+  tenant: TenantScope | null;
+}
+
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+  method: Method;
+  url: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params?: ZodType<P>;
+  query?: ZodType<Q>;
+  body?: ZodType<B>;
+  /** Status → description (and schema) for the OpenAPI document. */
+  responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
+  /** Content types accepted besides JSON (the development sign-in form). */
+  handler(ctx: RouteContext<P, Q, B>): Promise<unknown>;
+}
+
+export interface ApiDeps {
+  db: Database;
+  matrix: PermissionMatrix;
+  cookie: CookieSettings;
+}
+
+const READ = /\.read$/;
+
+/** The largest JSON body the API accepts. */
+export const API_BODY_LIMIT = 64 * 1024;
+
+/** Registered routes, in order, for the OpenAPI document. */
+export type RouteRegistry = RouteSpec<any, any, any>[];
+
+const appender = createAuditAppender();
+
+function denied(code: 'ERR_AUTH_REQUIRED' | 'ERR_AUTH_FORBIDDEN' | 'ERR_TENANT_NOT_FOUND', message: string): CustodianError {
+  return new CustodianError(code, message);
+}
+
+/**
+ * Registers a route whose input is parsed by Zod (the handler sees typed,
+ * validated values only) and whose caller is authenticated and authorised
+ * before the handler runs — the API half of tenant isolation; the database's
+ * row-level security, through `tenant.tx`, is the other half.
+ */
+export function defineRoute<P, Q, B>(app: FastifyInstance, deps: ApiDeps, registry: RouteRegistry, spec: RouteSpec<P, Q, B>): void {
+  registry.push(spec as RouteSpec<any, any, any>);
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    // Every API body is a handful of short fields; anything larger is refused before it is parsed.
+    bodyLimit: API_BODY_LIMIT,
+    handler: async (request, reply) => {
+      const params = parsePart(spec.params, request.params, 'params');
+      const query = parsePart(spec.query, request.query, 'query');
+      const body = parsePart(spec.body, request.body, 'body');
+      const { caller, tenant } = await authorize(deps, spec, request, reply, { params, query, body });
+      const result = await spec.handler({ request, reply, params, query, body, caller, tenant });
+      if (reply.sent) return reply;
+      return result;
+    },
+  });
+}
+
+async function authorize(
+  deps: ApiDeps,
+  spec: RouteSpec<any, any, any>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: { params: any; query: any; body: any },
+): Promise<{ caller: Caller | null; tenant: TenantScope | null }> {
+  const access = spec.access;
+  if (access.kind === 'public') return { caller: null, tenant: null };
+  const tenantId: string | undefined = access.kind === 'tenant' ? (input.params?.tenant ?? input.query?.tenant) : undefined;
+  const token = readSessionCookie(request);
+  const session = token === null ? null : await resolveSession(deps.db, token, tenantId === undefined ? {} : { tenant: tenantId });
+  if (!session) {
+    // A cookie that names no live session is cleared, so the browser stops sending it.
+    if (token !== null) clearSessionCookie(reply, deps.cookie);
+    throw denied('ERR_AUTH_REQUIRED', 'sign in to use this endpoint');
+  }
+  request.userId = session.account.id;
+  if (access.kind === 'session') return { caller: { session, actor: { type: 'user', id: session.account.id } }, tenant: null };
+
+  if (access.kind === 'operator') {
+    if (!session.operator) throw denied('ERR_AUTH_FORBIDDEN', 'this endpoint is for platform operators');
+    const caller: Caller = { session, actor: { type: 'operator', id: session.account.id } };
+    const target = access.auditTenant?.(input) ?? PLATFORM_TENANT;
+    // C4: the access is on record before anything is done.
+    await appender.appendCommitted(deps.db, {
+      tenant: target,
+      actor: caller.actor,
+      action: 'admin.access',
+      target: { type: 'route', id: `${spec.method} ${spec.url}` },
+      session: session.sessionId,
+      ...requestOrigin(request),
+    });
+    return { caller, tenant: null };
+  }
+
+  const id = tenantId!;
+  request.tenantId = id;
+  if (session.role) {
+    if (!can(deps.matrix, session.role, access.permission)) {
+      throw denied('ERR_AUTH_FORBIDDEN', `your role (${session.role}) does not have the ${access.permission} permission`);
+    }
+    const role = session.role;
+    return {
+      caller: { session, actor: { type: 'member', id: session.account.id } },
+      tenant: scope(deps.db, id, role, null),
+    };
+  }
+  if (session.operator && session.grant && spec.method === 'GET' && READ.test(access.permission)) {
+    const grant = session.grant;
+    const caller: Caller = { session, actor: { type: 'operator', id: session.account.id } };
+    // C19, C8: every read under a grant is in the tenant's own chain before the data is read.
+    await appender.appendCommitted(deps.db, {
+      tenant: id,
+      actor: caller.actor,
+      action: 'operator.access',
+      target: { type: 'route', id: `${spec.method} ${spec.url}` },
+      session: session.sessionId,
+      purpose: 'operator-access',
+      ...requestOrigin(request),
+      metadata: { grant: grant.id, ticket: grant.ticket, permission: access.permission },
+    });
+    return { caller, tenant: scope(deps.db, id, 'operator', grant) };
+  }
+  // Not a member (or an operator without a grant): the same answer as a tenant that does not exist.
+  throw denied('ERR_TENANT_NOT_FOUND', 'no such tenant');
+}
+
+function scope(db: Database, id: string, role: Role | 'operator', grant: ActiveGrant | null): TenantScope {
+  return {
+    id,
+    role,
+    grant,
+    tx: (fn, options = {}) => db.transaction(fn, { tenantId: id, role: APP_ROLE, memberRole: role, readOnly: options.readOnly ?? role === 'operator' }),
+  };
+}
+
+export function requestOrigin(request: FastifyRequest): { ip?: string; userAgent?: string } {
+  const ua = request.headers['user-agent'];
+  return { ...(request.ip ? { ip: request.ip } : {}), ...(typeof ua === 'string' && ua !== '' ? { userAgent: ua } : {}) };
+}
