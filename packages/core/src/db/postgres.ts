@@ -2,7 +2,7 @@ import pg from 'pg';
 import { DatabaseError } from '../errors.js';
 import { wrapQueryError } from './errors.js';
 import { parseInt8 } from './parse-int8.js';
-import { applyTransactionOptions } from './transaction-setup.js';
+import { transactionPreamble } from './transaction-setup.js';
 import type { Database, QueryResult, Queryable, Transaction, TransactionOptions } from './types.js';
 
 /** Per-pool type parsers: int8 as on PGlite, bytea as a Buffer (a Uint8Array). */
@@ -122,8 +122,7 @@ class PostgresDatabase implements Database {
     const tx = adapt(client);
     let broken = false;
     try {
-      await tx.query('BEGIN');
-      await applyTransactionOptions(tx, options);
+      await tx.exec(transactionPreamble(options));
       const result = await fn(tx);
       await tx.query('COMMIT');
       return result;

@@ -6,6 +6,8 @@ import { CustodianError } from '@custodian/core/errors';
 import { createWorker } from '@custodian/core/jobs';
 import type { Policy } from '@custodian/core/policy';
 import { buildServer } from '../app.js';
+import type { ApiOptions } from '../api/index.js';
+import { providersFromEnv } from '../auth/providers-from-env.js';
 import { createLogger, redactorForPolicy } from '../logging/index.js';
 import { retentionInterval, retentionSweepTask, scheduleRetentionSweep } from '../retention-job.js';
 import { auditArchiveFor, noticeMailer } from '../retention-options.js';
@@ -25,6 +27,10 @@ export interface StartOptions {
   port: number;
   /** Folder for development-only state such as a generated key; exports wait in its `exports` folder. */
   stateDir: string;
+  /** The demo's sign-in by email alone; refused in production. */
+  devSignIn?: boolean;
+  /** The application's own API routes (an example's `routes`). */
+  routes?: ApiOptions['routes'];
 }
 
 /**
@@ -52,7 +58,18 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', redactor: redactorForPolicy(options.policy, rootKey.key) });
   const store = new LocalArtifactStore(join(options.stateDir, 'exports'));
   const linkKey = exportLinkKey(rootKey.key);
-  const app = await buildServer({ policy: options.policy, db: options.db, logger, mode: options.mode, exports: { store, linkKey } });
+  // Known before listening: redirect URIs and invite links are built from it.
+  let publicUrl = (process.env.CUSTODIAN_PUBLIC_URL ?? `http://${options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host}:${options.port}`).replace(/\/$/, '');
+  const { providers, missing } = providersFromEnv(options.policy, options.mode);
+  for (const m of missing) logger.warn(`sign-in with ${m.id} is off: ${m.variable} is not set`);
+  const app = await buildServer({
+    policy: options.policy,
+    db: options.db,
+    logger,
+    mode: options.mode,
+    exports: { store, linkKey },
+    api: { providers, publicUrl, devSignIn: options.devSignIn ?? false, routes: options.routes },
+  });
   let address: string;
   try {
     address = await app.listen({ host: options.host, port: options.port });
@@ -65,7 +82,8 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
       hint: 'choose another --port or --host',
     });
   }
-  const publicUrl = (process.env.CUSTODIAN_PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost')).replace(/\/$/, '');
+  // With --port 0 the port is known only now (sign-in then needs CUSTODIAN_PUBLIC_URL; export links use the real port).
+  if (!process.env.CUSTODIAN_PUBLIC_URL && options.port === 0) publicUrl = address.replace('127.0.0.1', 'localhost').replace(/\/$/, '');
   const smtp = process.env.CUSTODIAN_SMTP_URL;
   // Data subject requests and retention sweeps run here, on the Postgres job queue: with several instances, each job is claimed by one.
   const worker = createWorker(options.db, {

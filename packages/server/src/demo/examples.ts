@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '@custodian/core/errors';
 import type { ReferenceApp } from '@custodian/core/testing';
+import type { ApiOptions } from '../api/index.js';
 
 /** The reference apps live in the repository's examples/ folder, beside this package. */
 const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples/', import.meta.url));
@@ -19,4 +20,11 @@ export async function loadExample(name: string): Promise<ReferenceApp> {
   }
   const mod = (await import(pathToFileURL(`${EXAMPLES_DIR}${name}/src/index.ts`).href)) as { app: ReferenceApp };
   return mod.app;
+}
+
+/** The example's own API routes (`routes` exported by its src/index.ts), when it has any. */
+export async function loadExampleRoutes(name: string): Promise<ApiOptions['routes']> {
+  await loadExample(name); // checks the name
+  const mod = (await import(pathToFileURL(`${EXAMPLES_DIR}${name}/src/index.ts`).href)) as { routes?: ApiOptions['routes'] };
+  return mod.routes;
 }

@@ -1,6 +1,6 @@
 import { ConfigError } from '@custodian/core/errors';
 import { intFlag, parse } from '../args.js';
-import { listExamples, loadExample } from '../../demo/examples.js';
+import { listExamples, loadExample, loadExampleRoutes } from '../../demo/examples.js';
 import { openDemoDatabase } from '../../demo/demo-database.js';
 import { green, info, progress } from '../output.js';
 import { rootKeyFor, startServer } from '../start-server.js';
@@ -54,7 +54,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const url = await startServer({ policy: app.policy, db, mode: 'development', host: values.host ?? '127.0.0.1', port, stateDir: '.custodian', rootKey });
+    // The demo signs people in by email alone (POST /v1/auth/dev/signin); production never enables it.
+    const url = await startServer({ policy: app.policy, db, mode: 'development', host: values.host ?? '127.0.0.1', port, stateDir: '.custodian', rootKey, devSignIn: true, routes: await loadExampleRoutes(name) });
     info(green(`Custodian demo (${name}) is running at ${url}`));
     info('press Ctrl-C to stop');
     return -1;

@@ -14,7 +14,13 @@ API for the given policy. Refuses to start while migrations are pending.
 Production mode (--production or NODE_ENV=production) requires CUSTODIAN_ROOT_KEY;
 development mode keeps a generated key in .custodian/dev-root-key.
 
-  --migrations <dir>   the application's migrations folder, checked for pending files`;
+  --migrations <dir>   the application's migrations folder, checked for pending files
+  --dev-signin         sign-in by email alone, for local development (refused with --production)
+
+Sign-in: for each provider in the policy's auth.providers, set
+CUSTODIAN_OIDC_<ID>_CLIENT_ID and CUSTODIAN_OIDC_<ID>_CLIENT_SECRET (and
+_ISSUER to use another issuer); CUSTODIAN_PUBLIC_URL is the address people
+reach the server at (redirect URIs and invite links are built from it).`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse('serve', argv, {
@@ -24,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string' },
     production: { type: 'boolean' },
+    'dev-signin': { type: 'boolean' },
   });
   if (values.help) return info(usage), 0;
   const port = intFlag('serve', 'port', values.port, 3000, [0, 65535]);
@@ -37,7 +44,10 @@ export async function run(argv: string[]): Promise<number> {
         hint: 'run `custodian migrate` first',
       });
     }
-    const url = await startServer({ policy, db, mode, host: values.host ?? '127.0.0.1', port, stateDir: '.custodian' });
+    if (values['dev-signin'] && mode === 'production') {
+      throw new CustodianError('ERR_CONFIG_INVALID', '--dev-signin cannot be used in production', { hint: 'sign in through an OpenID provider (auth.providers)' });
+    }
+    const url = await startServer({ policy, db, mode, host: values.host ?? '127.0.0.1', port, stateDir: '.custodian', devSignIn: values['dev-signin'] ?? false });
     info(green(`Custodian is serving ${policy.organization.name}'s policy at ${url} (${mode})`));
     return -1; // keep running
   } catch (error) {
