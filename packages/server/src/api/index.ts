@@ -22,7 +22,7 @@ export interface ApiOptions {
   providers?: OidcProviderSettings[] | undefined;
   /** The demo's sign-in by email alone; production refuses to start with it on. */
   devSignIn?: boolean | undefined;
-  /** This server's public origin (`https://privacy.example.com`), for redirect URIs and invite links. */
+  /** This server's public origin (`https://privacy.example.com`), for sign-in redirect URIs. */
   publicUrl?: string | undefined;
   /** Opens columns the policy exports decrypted, for the self-service export. */
   fields?: FieldCrypto | undefined;
@@ -84,7 +84,7 @@ export function registerApi(app: FastifyInstance, options: { db: Database; polic
 
   signInRoutes(api, { db, policy, clients, publicUrl });
   meRoutes(api, { db, policy, fields: settings.fields, devSignIn: settings.devSignIn ?? false });
-  tenantRoutes(api, { db, policy, publicUrl });
+  tenantRoutes(api, { db, policy });
   requestRoutes(api, { db, policy });
   auditRoutes(api, { db });
   adminRoutes(api, { db, policy });

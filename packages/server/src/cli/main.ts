@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { info, reportError } from './output.js';
+import * as access from './commands/access.js';
 import * as audit from './commands/audit.js';
 import * as check from './commands/check.js';
 import * as demo from './commands/demo.js';
@@ -16,7 +17,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys, audit, dsar, retention };
+const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys, audit, dsar, retention, access };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

@@ -18,7 +18,7 @@ function actingMember(tenant: TenantScope | null, accountId: string): { id: stri
 }
 
 /** Members, invites and the operator access a tenant can see (B9, C18, C20, C8). */
-export function tenantRoutes(api: Api, options: { db: Database; policy: Policy; publicUrl?: string | undefined }): void {
+export function tenantRoutes(api: Api, options: { db: Database; policy: Policy }): void {
   const { db, policy } = options;
   const inviteTtl = approxSeconds(policy.auth.invites.ttl);
 
@@ -93,17 +93,15 @@ export function tenantRoutes(api: Api, options: { db: Database; policy: Policy; 
     params: tenantParams,
     body: z.strictObject({ email, role }),
     responses: {
-      201: { description: 'The invite, with its token: send it to the invitee; it cannot be shown again.', schema: z.object({ id: uuid, token: z.string(), url: z.string(), expiresAt: isoDateTime }) },
+      201: {
+        description: 'The invite, with its token: send it to the invitee, who signs in and posts it to /v1/invites/accept; it cannot be shown again.',
+        schema: z.object({ id: uuid, token: z.string(), expiresAt: isoDateTime }),
+      },
     },
     handler: async ({ tenant, body, caller, reply }) => {
       const by = actingMember(tenant, caller!.session.account.id);
       const invite = await createInvite(db, { tenant: tenant!.id, email: body.email, role: body.role, ttlSeconds: inviteTtl, by: { type: 'member', ...by } });
-      // The token rides in the fragment of the link: browsers never send a fragment to a server, so it stays out of every access log.
-      const url = `${options.publicUrl ?? ''}/invite#${invite.token}`;
-      return reply
-        .code(201)
-        .header('cache-control', 'no-store')
-        .send({ id: invite.id, token: invite.token, url, expiresAt: invite.expiresAt.toISOString() });
+      return reply.code(201).header('cache-control', 'no-store').send({ id: invite.id, token: invite.token, expiresAt: invite.expiresAt.toISOString() });
     },
   });
 
