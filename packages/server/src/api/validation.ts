@@ -5,10 +5,40 @@ type Part = 'params' | 'query' | 'body';
 
 const SAFE_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 
-/** A path into the input, with anything the client invented (record keys, odd names) shown as `*`. */
-function where(part: Part, path: readonly PropertyKey[]): string {
-  const segments = path.map((p) => (typeof p === 'number' ? `[${p}]` : typeof p === 'string' && SAFE_SEGMENT.test(p) ? `.${p}` : '.*'));
+/** The field names an object schema declares; other keys in a path are the client's own. */
+function declaredKeys(schema: ZodType): ReadonlySet<string> {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  return new Set(shape && typeof shape === 'object' ? Object.keys(shape) : []);
+}
+
+/** A path into the input: the schema's own field names and indexes; anything the client invented (record keys) as `*`. */
+function where(part: Part, path: readonly PropertyKey[], declared: ReadonlySet<string>): string {
+  const segments = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 && typeof p === 'string' && declared.has(p) && SAFE_SEGMENT.test(p) ? `.${p}` : '.*'));
   return `${part}${segments.join('')}`;
+}
+
+/**
+ * True when any string (value or key) in the input holds U+0000, which no
+ * PostgreSQL text can store: refused up front as bad input rather than
+ * failing in the database. Iterative, so a deeply nested body cannot
+ * exhaust the stack.
+ */
+function hasNul(input: unknown): boolean {
+  const stack: unknown[] = [input];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\0')) return true;
+        stack.push(item);
+      }
+    }
+  }
+  return false;
 }
 
 /** Our own wording per issue kind: Zod's messages can quote the input (an unknown key's name), ours never do. */
@@ -36,8 +66,9 @@ function what(issue: { code: string; expected?: unknown; values?: unknown[]; ori
 /** Parses one part of a request, or throws ERR_HTTP_BAD_REQUEST naming where and what — never the value. */
 export function parsePart<T>(schema: ZodType<T> | undefined, value: unknown, part: Part): T {
   if (!schema) return undefined as T;
+  if (hasNul(value)) throw new CustodianError('ERR_HTTP_BAD_REQUEST', `${part} contains a NUL character`);
   const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new CustodianError('ERR_HTTP_BAD_REQUEST', `${where(part, issue.path)} ${what(issue as never)}`);
+  throw new CustodianError('ERR_HTTP_BAD_REQUEST', `${where(part, issue.path, declaredKeys(schema))} ${what(issue as never)}`);
 }

@@ -122,8 +122,15 @@ export async function startApi(options: { policy?: Policy; api?: ApiOptions; mod
   const policy = options.policy ?? chatPolicy();
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(line) } });
-  const app = await buildServer({ policy, db, logger, mode: options.mode ?? 'development', api: { devSignIn: true, routes: messagesRoute, ...options.api } });
-  await app.ready();
+  let app: FastifyInstance;
+  try {
+    app = await buildServer({ policy, db, logger, mode: options.mode ?? 'development', api: { devSignIn: true, routes: messagesRoute, ...options.api } });
+    await app.ready();
+  } catch (error) {
+    // A refused configuration must not leave the database open (the test process would never exit).
+    await db.close();
+    throw error;
+  }
   return {
     app,
     db,
