@@ -185,6 +185,12 @@ export default definePolicy({
     },
   },
 
+  auth: {
+    providers: [{ id: 'google', kind: 'oidc', name: 'Google', issuer: 'https://accounts.google.com' }],
+    // The signed-in person is their `users` row, found by their verified email.
+    subject: { name: 'user', identity: 'email' },
+  },
+
   logging: {
     requestFields: ['method', 'path', 'status', 'duration', 'userId', 'tenantId'],
     // B4: personal data is scrubbed before any error report.

@@ -256,6 +256,8 @@ export default definePolicy({
     passwords: false,
     // A11: SameSite=Lax session cookies.
     session: { ttl: '30d', sameSite: 'lax' },
+    // The signed-in person is their `users` row, found by their verified email (A7: their deletion).
+    subject: { name: 'user', identity: 'email' },
   },
 
   // A12–A19: what untrusted AI-generated apps may see and do.

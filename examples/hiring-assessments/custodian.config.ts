@@ -350,8 +350,12 @@ export default definePolicy({
   },
 
   auth: {
+    // Company staff sign in with Google (OpenID Connect).
+    providers: [{ id: 'google', kind: 'oidc', name: 'Google', issuer: 'https://accounts.google.com' }],
     // Candidates arrive by invite link (C20); no passwords are stored.
     invites: { ttl: '14d' },
     session: { ttl: '12h', sameSite: 'lax' },
+    // A signed-in person is a company's staff member; candidates take sessions by invite, not by account.
+    subject: { name: 'member', identity: 'email' },
   },
 });

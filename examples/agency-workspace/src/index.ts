@@ -18,3 +18,4 @@ export const app: ReferenceApp = {
 export { policy, seed, DEFAULT_SEED_NOW };
 export default app;
 export { changeMemberRole, type WorkspaceRole } from './admin.js';
+export { routes } from './server.js';

@@ -18,3 +18,4 @@ export const app: ReferenceApp = {
 export { policy, seed, DEFAULT_SEED_NOW, PLACEHOLDER_USER_ID };
 export default app;
 export { hideProject } from './admin.js';
+export { routesFor } from './server.js';

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '@custodian/core/errors';
+import type { Database } from '@custodian/core/db';
 import type { ReferenceApp } from '@custodian/core/testing';
 import type { ApiOptions } from '../api/index.js';
 
@@ -22,9 +23,12 @@ export async function loadExample(name: string): Promise<ReferenceApp> {
   return mod.app;
 }
 
-/** The example's own API routes (`routes` exported by its src/index.ts), when it has any. */
-export async function loadExampleRoutes(name: string): Promise<ApiOptions['routes']> {
+/**
+ * The example's own API routes, when it has any: `routes`, or `routesFor(db)`
+ * for an app whose routes read outside any tenant and so need the database.
+ */
+export async function loadExampleRoutes(name: string, db: Database): Promise<ApiOptions['routes']> {
   await loadExample(name); // checks the name
-  const mod = (await import(pathToFileURL(`${EXAMPLES_DIR}${name}/src/index.ts`).href)) as { routes?: ApiOptions['routes'] };
-  return mod.routes;
+  const mod = (await import(pathToFileURL(`${EXAMPLES_DIR}${name}/src/index.ts`).href)) as { routes?: ApiOptions['routes']; routesFor?: (db: Database) => ApiOptions['routes'] };
+  return mod.routes ?? mod.routesFor?.(db);
 }

@@ -1,4 +1,7 @@
+import { createInvite } from '@custodian/core/auth';
+import { quoteIdent, quoteQualified, type Database } from '@custodian/core/db';
 import { ConfigError } from '@custodian/core/errors';
+import type { Policy } from '@custodian/core/policy';
 import { intFlag, parse } from '../args.js';
 import { listExamples, loadExample, loadExampleRoutes } from '../../demo/examples.js';
 import { openDemoDatabase } from '../../demo/demo-database.js';
@@ -55,12 +58,32 @@ export async function run(argv: string[]): Promise<number> {
   }
   try {
     // The demo signs people in by email alone (POST /v1/auth/dev/signin); production never enables it.
-    const url = await startServer({ policy: app.policy, db, mode: 'development', host: values.host ?? '127.0.0.1', port, stateDir: '.custodian', rootKey, devSignIn: true, routes: await loadExampleRoutes(name) });
+    const url = await startServer({ policy: app.policy, db, mode: 'development', host: values.host ?? '127.0.0.1', port, stateDir: '.custodian', rootKey, devSignIn: true, routes: await loadExampleRoutes(name, db) });
     info(green(`Custodian demo (${name}) is running at ${url}`));
+    await announceDemoOwner(db, app.policy, url);
     info('press Ctrl-C to stop');
     return -1;
   } catch (error) {
     await db.close();
     throw error;
   }
+}
+
+const DEMO_OWNER = 'owner@demo.example';
+
+/**
+ * Seats nobody by itself: it invites a demo owner into the first tenant and
+ * prints how to sign in and accept, so the tenant API can be tried at once.
+ * A fresh invite each start (the token is shown once and only its hash is kept).
+ */
+async function announceDemoOwner(db: Database, policy: Policy, url: string): Promise<void> {
+  if (!policy.tenants) return;
+  const { rows } = await db.query<{ id: string }>(`SELECT ${quoteIdent(policy.tenants.key)}::text AS id FROM ${quoteQualified(policy.tenants.table)} ORDER BY 1 LIMIT 1`);
+  const tenant = rows[0]?.id;
+  if (!tenant) return;
+  const invite = await createInvite(db, { tenant, email: DEMO_OWNER, role: 'owner', ttlSeconds: 86_400, by: { type: 'system', id: 'demo' } });
+  info(`try the API as the owner of tenant ${tenant} (see ${url}/openapi.json):`);
+  info(`  curl -c jar -H 'content-type: application/json' -d '{"email":"${DEMO_OWNER}"}' ${url}/v1/auth/dev/signin`);
+  info(`  curl -b jar -H 'content-type: application/json' -d '{"token":"${invite.token}"}' ${url}/v1/invites/accept`);
+  info(`  curl -b jar '${url}/v1/audit?tenant=${tenant}&limit=5'`);
 }
