@@ -32,8 +32,8 @@ describe(`agency-workspace served with its policy, people signed in through Open
   const cookies: Record<string, string> = {};
 
   async function signInCookie(login: string): Promise<string> {
-    const { callbackUrl } = await authorizeThrough(`${base}/v1/auth/signin/google`, login, `${base}/v1/auth/callback/google`);
-    const res = await fetch(callbackUrl, { redirect: 'manual' });
+    const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/google`, login, `${base}/v1/auth/callback/google`);
+    const res = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } });
     assert.equal(res.status, 303);
     const token = res.headers.get('set-cookie')?.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`))?.[1];
     assert.ok(token, 'the callback set no session cookie');

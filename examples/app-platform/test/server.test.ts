@@ -31,8 +31,8 @@ describe(`app-platform served with its policy, people signed in with Google thro
   let othersProjects: Project[];
 
   async function signIn(login: string): Promise<Response> {
-    const { callbackUrl } = await authorizeThrough(`${base}/v1/auth/signin/google`, login, `${base}/v1/auth/callback/google`);
-    return fetch(callbackUrl, { redirect: 'manual' });
+    const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/google`, login, `${base}/v1/auth/callback/google`);
+    return fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } });
   }
 
   async function signInCookie(login: string): Promise<string> {
@@ -111,7 +111,7 @@ describe(`app-platform served with its policy, people signed in with Google thro
 
   test('A11: the session cookie is HttpOnly, Secure and SameSite=Lax; sign-out clears it and redirects to /', async () => {
     const res = await signIn('google-creator');
-    const setCookie = res.headers.get('set-cookie') ?? '';
+    const setCookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? '';
     assert.match(setCookie, new RegExp(`^${SESSION_COOKIE}=[^;]+`));
     assert.match(setCookie, /;\s*HttpOnly/i);
     assert.match(setCookie, /;\s*Secure/i);

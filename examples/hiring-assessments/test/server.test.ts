@@ -38,8 +38,8 @@ describe(`hiring-assessments served with its policy, staff signed in through Ope
   const cookies: Record<string, string> = {};
 
   async function signIn(login: string): Promise<Response> {
-    const { callbackUrl } = await authorizeThrough(`${base}/v1/auth/signin/google`, login, `${base}/v1/auth/callback/google`);
-    return fetch(callbackUrl, { redirect: 'manual' });
+    const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/google`, login, `${base}/v1/auth/callback/google`);
+    return fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } });
   }
 
   async function signInCookie(login: string): Promise<string> {

@@ -98,7 +98,7 @@ export async function acceptInvite(
     const matches = sameHash(row ? Buffer.from(row.token_hash) : DUMMY_HASH, hash);
     if (!row || !matches || !row.live || hash === DUMMY_HASH) throw INVALID();
     if (!account.email || account.email.toLowerCase() !== row.email) throw INVALID();
-    const live = await tx.query(`SELECT 1 FROM custodian.accounts WHERE id = $1 AND deleted_at IS NULL`, [account.id]);
+    const live = await tx.query(`SELECT 1 FROM custodian.accounts WHERE id = $1 AND deleted_at IS NULL FOR SHARE`, [account.id]);
     if (live.rows.length === 0) throw new CustodianError('ERR_AUTH_ACCOUNT_DELETED', 'this account was deleted');
     await tx.query(`UPDATE custodian.invites SET used_at = coalesce($2::timestamptz, now()), used_by = $3 WHERE id = $1`, [row.id, options.at ?? null, account.id]);
     // Already a member: the invite is spent and the existing role stays.

@@ -39,6 +39,19 @@ export async function listMembers(db: Database, tenant: string): Promise<Member[
   );
 }
 
+/**
+ * Membership changes in one tenant take turns: without this, two owners
+ * demoting each other lock their rows in opposite orders and deadlock.
+ * Then the actor's own role is read again under the lock, so someone demoted
+ * or removed a moment ago cannot still act at their old role.
+ */
+async function lockTenantAndActor(tx: Transaction, by: MemberActor): Promise<MemberActor> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('custodian.memberships'), hashtext(custodian.current_tenant()))`);
+  const role = await lockMember(tx, by.id);
+  if (!role) throw new CustodianError('ERR_AUTH_FORBIDDEN', 'you are no longer a member of this tenant');
+  return { id: by.id, role };
+}
+
 async function lockMember(tx: Transaction, accountId: string): Promise<Role | null> {
   const { rows } = await tx.query<{ role: Role }>(`SELECT role FROM custodian.memberships WHERE account_id = $1 FOR UPDATE`, [accountId]);
   return rows[0]?.role ?? null;
@@ -59,18 +72,20 @@ export async function changeRole(db: Database, tenant: string, input: { accountI
   if (!isRole(input.role)) throw new CustodianError('ERR_HTTP_BAD_REQUEST', 'role must be owner, admin, member or viewer');
   if (ROLE_RANK[input.by.role] < ROLE_RANK.admin) throw new CustodianError('ERR_AUTH_FORBIDDEN', 'changing a role needs the members.manage permission');
   return tenantTx(db, tenant, async (tx) => {
+    const by = await lockTenantAndActor(tx, input.by);
+    if (ROLE_RANK[by.role] < ROLE_RANK.admin) throw new CustodianError('ERR_AUTH_FORBIDDEN', 'changing a role needs the members.manage permission');
     const current = await lockMember(tx, accountId);
     if (!current) return null;
-    if ((current === 'owner' || input.role === 'owner') && input.by.role !== 'owner') {
+    if ((current === 'owner' || input.role === 'owner') && by.role !== 'owner') {
       throw new CustodianError('ERR_MEMBERSHIP_CONFLICT', 'only an owner may make or unmake an owner');
     }
-    if (ROLE_RANK[input.role] > ROLE_RANK[input.by.role]) throw new CustodianError('ERR_MEMBERSHIP_CONFLICT', 'a role above your own cannot be given');
+    if (ROLE_RANK[input.role] > ROLE_RANK[by.role]) throw new CustodianError('ERR_MEMBERSHIP_CONFLICT', 'a role above your own cannot be given');
     if (current === 'owner' && input.role !== 'owner' && (await ownersLeft(tx)) <= 1) {
       throw new CustodianError('ERR_MEMBERSHIP_CONFLICT', 'the tenant would be left without an owner; make someone else owner first');
     }
     if (current !== input.role) {
       await tx.query(`UPDATE custodian.memberships SET role = $2 WHERE account_id = $1`, [accountId, input.role]);
-      await auditAuth(tx, { tenant, actor: { type: 'member', id: input.by.id }, action: 'member.role_changed', target: { type: 'account', id: accountId }, metadata: { from: current, to: input.role } });
+      await auditAuth(tx, { tenant, actor: { type: 'member', id: by.id }, action: 'member.role_changed', target: { type: 'account', id: accountId }, metadata: { from: current, to: input.role } });
     }
     const { rows } = await tx.query<{ email: string | null; name: string | null; created_at: Date }>(
       `SELECT a.email, a.name, m.created_at FROM custodian.memberships m JOIN custodian.accounts a ON a.id = m.account_id WHERE m.account_id = $1`,
@@ -88,16 +103,22 @@ export async function changeRole(db: Database, tenant: string, input: { accountI
 export async function removeMember(db: Database, tenant: string, input: { accountId: string; by: MemberActor }): Promise<boolean> {
   const accountId = uuidOrFail(input.accountId, 'the account id', 'ERR_HTTP_NOT_FOUND');
   return tenantTx(db, tenant, async (tx) => {
+    const self = accountId === input.by.id;
+    const by = await lockTenantAndActor(tx, input.by).catch((error: unknown) => {
+      // Leaving when already gone is "not a member", not a refusal.
+      if (self) return null;
+      throw error;
+    });
+    if (!by) return false;
     const current = await lockMember(tx, accountId);
     if (!current) return false;
-    const self = accountId === input.by.id;
-    if (!self && current === 'owner' && input.by.role !== 'owner') throw new CustodianError('ERR_MEMBERSHIP_CONFLICT', 'only an owner may remove an owner');
-    if (!self && ROLE_RANK[input.by.role] < ROLE_RANK.admin) throw new CustodianError('ERR_AUTH_FORBIDDEN', 'removing another member needs the members.manage permission');
+    if (!self && current === 'owner' && by.role !== 'owner') throw new CustodianError('ERR_MEMBERSHIP_CONFLICT', 'only an owner may remove an owner');
+    if (!self && ROLE_RANK[by.role] < ROLE_RANK.admin) throw new CustodianError('ERR_AUTH_FORBIDDEN', 'removing another member needs the members.manage permission');
     if (current === 'owner' && (await ownersLeft(tx)) <= 1) {
       throw new CustodianError('ERR_MEMBERSHIP_CONFLICT', 'the tenant would be left without an owner; make someone else owner first');
     }
     await tx.query(`DELETE FROM custodian.memberships WHERE account_id = $1`, [accountId]);
-    await auditAuth(tx, { tenant, actor: { type: 'member', id: input.by.id }, action: 'member.removed', target: { type: 'account', id: accountId }, metadata: { role: current, left: self } });
+    await auditAuth(tx, { tenant, actor: { type: 'member', id: by.id }, action: 'member.removed', target: { type: 'account', id: accountId }, metadata: { role: current, left: self } });
     return true;
   });
 }

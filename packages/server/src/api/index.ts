@@ -66,6 +66,10 @@ export function registerApi(app: FastifyInstance, options: { db: Database; polic
   if (settings.devSignIn && options.mode === 'production') {
     throw new ConfigError('the development sign-in cannot be enabled in production', 'remove devSignIn, and sign in through an OpenID provider');
   }
+  // A provider's `sub` names one person only together with its issuer; with several providers, only an email links records.
+  if (policy.auth.subject && policy.auth.subject.identity !== 'email' && policy.auth.providers.length > 1) {
+    throw new ConfigError('auth.subject.identity must be `email` when the policy names several sign-in providers', 'link signed-in people to their records by email');
+  }
   const clients = new Map<string, OidcClient>();
   for (const provider of settings.providers ?? []) {
     if (!policy.auth.providers.some((p) => p.id === provider.id)) {

@@ -101,6 +101,7 @@ export function defineRoute<P, Q, B>(app: FastifyInstance, deps: ApiDeps, regist
     // Every API body is a handful of short fields; anything larger is refused before it is parsed.
     bodyLimit: API_BODY_LIMIT,
     handler: async (request, reply) => {
+      if (spec.method !== 'GET') refuseCrossSite(request);
       const params = parsePart(spec.params, request.params, 'params');
       const query = parsePart(spec.query, request.query, 'query');
       const body = parsePart(spec.body, request.body, 'body');
@@ -180,12 +181,36 @@ async function authorize(
   throw denied('ERR_TENANT_NOT_FOUND', 'no such tenant');
 }
 
+/**
+ * A state-changing request a browser sent from another site (or a sibling
+ * subdomain, which SameSite=Lax does not stop) is refused before anything
+ * else: browsers say where a request comes from in Sec-Fetch-Site and Origin.
+ * Clients that are not browsers send neither and are unaffected.
+ */
+function refuseCrossSite(request: FastifyRequest): void {
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') throw denied('ERR_AUTH_FORBIDDEN', 'a request from another site is refused');
+  const origin = request.headers.origin;
+  if (typeof origin === 'string' && origin !== '') {
+    let same = false;
+    try {
+      // Both sides normalised the same way, so `https://example.com` matches Host `example.com:443`.
+      const from = new URL(origin);
+      same = origin !== 'null' && from.host === new URL(`${from.protocol}//${request.host}`).host;
+    } catch {
+      same = false;
+    }
+    if (!same) throw denied('ERR_AUTH_FORBIDDEN', 'a request from another origin is refused');
+  }
+}
+
 function scope(db: Database, id: string, role: Role | 'operator', grant: ActiveGrant | null): TenantScope {
   return {
     id,
     role,
     grant,
-    tx: (fn, options = {}) => db.transaction(fn, { tenantId: id, role: APP_ROLE, memberRole: role, readOnly: options.readOnly ?? role === 'operator' }),
+    // An operator under a grant only ever reads, whatever the handler asks for.
+    tx: (fn, options = {}) => db.transaction(fn, { tenantId: id, role: APP_ROLE, memberRole: role, readOnly: role === 'operator' || (options.readOnly ?? false) }),
   };
 }
 

@@ -17,28 +17,29 @@ function where(part: Part, path: readonly PropertyKey[], declared: ReadonlySet<s
   return `${part}${segments.join('')}`;
 }
 
+/** Deeper input than any route takes; Zod's recursive parse must never see more (it would exhaust the stack). */
+const MAX_DEPTH = 32;
+
 /**
- * True when any string (value or key) in the input holds U+0000, which no
- * PostgreSQL text can store: refused up front as bad input rather than
- * failing in the database. Iterative, so a deeply nested body cannot
- * exhaust the stack.
+ * What makes input unfit before any schema looks at it: nesting deeper than
+ * MAX_DEPTH, or U+0000 in any string or key, which no PostgreSQL text can
+ * store. Iterative, so a deeply nested body cannot exhaust the stack here either.
  */
-function hasNul(input: unknown): boolean {
-  const stack: unknown[] = [input];
+function unfit(input: unknown): 'too deeply nested' | 'contains a NUL character' | null {
+  const stack: Array<[unknown, number]> = [[input, 0]];
   while (stack.length > 0) {
-    const value = stack.pop();
+    const [value, depth] = stack.pop()!;
     if (typeof value === 'string') {
-      if (value.includes('\0')) return true;
-    } else if (Array.isArray(value)) {
-      for (const item of value) stack.push(item);
+      if (value.includes('\0')) return 'contains a NUL character';
     } else if (value !== null && typeof value === 'object') {
+      if (depth >= MAX_DEPTH) return 'too deeply nested';
       for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\0')) return true;
-        stack.push(item);
+        if (key.includes('\0')) return 'contains a NUL character';
+        stack.push([item, depth + 1]);
       }
     }
   }
-  return false;
+  return null;
 }
 
 /** Our own wording per issue kind: Zod's messages can quote the input (an unknown key's name), ours never do. */
@@ -66,7 +67,8 @@ function what(issue: { code: string; expected?: unknown; values?: unknown[]; ori
 /** Parses one part of a request, or throws ERR_HTTP_BAD_REQUEST naming where and what — never the value. */
 export function parsePart<T>(schema: ZodType<T> | undefined, value: unknown, part: Part): T {
   if (!schema) return undefined as T;
-  if (hasNul(value)) throw new CustodianError('ERR_HTTP_BAD_REQUEST', `${part} contains a NUL character`);
+  const problem = unfit(value);
+  if (problem) throw new CustodianError('ERR_HTTP_BAD_REQUEST', `${part} is ${problem === 'too deeply nested' ? problem : `unfit: it ${problem}`}`);
   const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -3,13 +3,15 @@ import { z } from 'zod';
 import { accountRecord, deleteAccount, endSession, listSessions, membershipsOf, resolveSession, signIn } from '@custodian/core/auth';
 import { allAuditEvents } from '@custodian/core/audit';
 import { introspect, type DatabaseSchema } from '@custodian/core/check';
-import { createRequest, enqueueRequest, exportSubject, findSubjects, jurisdictionsOf, PLATFORM_TENANT, type SubjectRef } from '@custodian/core/dsar';
+import { createRequest, enqueueRequest, exportSubject, findSubjects, jurisdictionsOf, listRequests, OPEN_STATUSES, PLATFORM_TENANT, type SubjectRef } from '@custodian/core/dsar';
+import { CustodianError } from '@custodian/core/errors';
 import type { Database } from '@custodian/core/db';
 import type { FieldCrypto } from '@custodian/core/crypto';
 import { approxSeconds, type Policy } from '@custodian/core/policy';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../auth/cookies.js';
 import { email, isoDateTime, uuid } from '../api/schemas.js';
 import { requestOrigin } from '../api/route.js';
+import { endPreviousSession } from './api-signin.js';
 import type { Api } from '../api/index.js';
 
 export interface MeOptions {
@@ -52,6 +54,7 @@ export function meRoutes(api: Api, options: MeOptions): void {
       responses: { 200: { description: 'Signed in; the session cookie is set.', schema: z.object({ account: accountOut }) } },
       handler: async ({ request, reply, body }) => {
         const { account, session } = await signIn(db, { issuer: 'development', subject: body.email, email: body.email, name: body.name ?? null }, { ttlSeconds, ...requestOrigin(request) });
+        await endPreviousSession(db, request);
         setSessionCookie(reply, session.token, session.expiresAt, policy.auth.session);
         return { account };
       },
@@ -141,7 +144,8 @@ export function meRoutes(api: Api, options: MeOptions): void {
       tag: 'privacy',
       summary: 'Delete my account and file erasure of my data (C11, A7)',
       access: { kind: 'session' },
-      body: z.strictObject({ jurisdiction: z.string().regex(/^[a-z][a-z0-9_-]{0,40}$/).optional() }).optional(),
+      // A JSON body is required (`{}` will do): a bodiless cross-site POST never deletes an account.
+      body: z.strictObject({ jurisdiction: z.string().regex(/^[a-z][a-z0-9_-]{0,40}$/).optional() }),
       responses: {
         202: {
           description: 'The account is deleted (sessions ended, sign-in refused) and an erasure request is filed for each record of the person, with its deadline.',
@@ -152,10 +156,20 @@ export function meRoutes(api: Api, options: MeOptions): void {
         const accountId = caller!.session.account.id;
         const account = (await accountRecord(db, accountId))!;
         const { people, identity } = await peopleOf(account);
-        const jurisdiction = body?.jurisdiction ?? policy.requests.defaultJurisdiction;
+        const jurisdiction = body.jurisdiction ?? policy.requests.defaultJurisdiction;
+        if (!Object.hasOwn(policy.requests.jurisdictions, jurisdiction)) {
+          throw new CustodianError('ERR_DSAR_REQUEST_INVALID', `jurisdiction must be one of ${Object.keys(policy.requests.jurisdictions).join(', ')}`);
+        }
         const requests = [];
         // The requests are filed while the account can still be matched to its records; then the account goes.
+        // A retry after a failure part-way files nothing twice: a person with an open erasure request keeps it.
         for (const person of people) {
+          const open = await listRequests(db, { person: { subject: person.subject, key: person.key }, kind: 'erasure', status: OPEN_STATUSES });
+          const existing = open.find((r) => r.tenant === (person.tenant ?? PLATFORM_TENANT));
+          if (existing) {
+            requests.push({ id: existing.id, tenant: existing.tenant, kind: existing.kind, status: existing.status, deadline: existing.deadline.toISOString() });
+            continue;
+          }
           const request = await createRequest(db, { person, identity: identity!, kind: 'erasure', jurisdiction, verified: { method: 'signed-in' } }, { jurisdictions: jurisdictionsOf(policy) });
           await enqueueRequest(db, request.id);
           requests.push({ id: request.id, tenant: request.tenant, kind: request.kind, status: request.status, deadline: request.deadline.toISOString() });

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { signIn } from '@custodian/core/auth';
+import { endSession, resolveSession, signIn } from '@custodian/core/auth';
 import type { Database } from '@custodian/core/db';
 import { CustodianError } from '@custodian/core/errors';
 import { approxSeconds, type Policy } from '@custodian/core/policy';
-import { setSessionCookie } from '../auth/cookies.js';
+import { clearSigninCookie, readCookie, readSessionCookie, setSessionCookie, setSigninCookie, SIGNIN_COOKIE } from '../auth/cookies.js';
 import type { OidcClient } from '../auth/oidc-client.js';
 import type { Api } from '../api/index.js';
 import { requestOrigin } from '../api/route.js';
@@ -21,6 +22,14 @@ const returnTo = z
   .regex(/^\/(?![/\\])[\x21-\x7e]*$/, { error: 'must be a path on this site' });
 
 const stateHash = (state: string) => createHash('sha256').update(state, 'utf8').digest();
+const sameText = (a: string, b: string) => timingSafeEqual(stateHash(a), stateHash(b));
+
+/** A new sign-in replaces the browser's session: the old one is ended, not left open behind a lost cookie. */
+export async function endPreviousSession(db: Database, request: FastifyRequest): Promise<void> {
+  const token = readSessionCookie(request);
+  const previous = token === null ? null : await resolveSession(db, token);
+  if (previous) await endSession(db, previous.sessionId, { accountId: previous.account.id, reason: 'revoked' });
+}
 
 /**
  * Sign-in with OpenID Connect (A10): `GET /v1/auth/signin/:provider` sends
@@ -57,7 +66,8 @@ export function signInRoutes(api: Api, options: { db: Database; policy: Policy; 
         [stateHash(checks.state), client.id, checks.nonce, checks.codeVerifier, query.returnTo ?? '/', ATTEMPT_SECONDS],
       );
       // Attempts nobody finished are dropped here rather than by a separate job.
-      await db.query(`DELETE FROM custodian.signin_attempts WHERE expires_at < now() - interval '1 hour'`);
+      await db.query(`DELETE FROM custodian.signin_attempts WHERE expires_at < now()`);
+      setSigninCookie(reply, checks.state, ATTEMPT_SECONDS);
       return reply.code(302).header('location', url).header('cache-control', 'no-store').send();
     },
   });
@@ -74,6 +84,12 @@ export function signInRoutes(api: Api, options: { db: Database; policy: Policy; 
     handler: async ({ params, query, request, reply }) => {
       const { client, redirectUri } = clientFor(params.provider);
       const state = typeof query.state === 'string' ? query.state : '';
+      // The state must come back to the browser that started this sign-in, not to any browser a link was sent to.
+      const started = readCookie(request, SIGNIN_COOKIE);
+      clearSigninCookie(reply);
+      if (!started || !sameText(started, state)) {
+        throw new CustodianError('ERR_AUTH_CALLBACK_INVALID', 'this sign-in was not started in this browser; start again');
+      }
       // Used once: the attempt is deleted as it is read, so a replayed callback finds nothing.
       const { rows } = await db.query<{ nonce: string; code_verifier: string; return_to: string }>(
         `DELETE FROM custodian.signin_attempts WHERE state_hash = $1 AND provider = $2 AND expires_at > now() RETURNING nonce, code_verifier, return_to`,
@@ -90,6 +106,7 @@ export function signInRoutes(api: Api, options: { db: Database; policy: Policy; 
         { issuer: identity.issuer, subject: identity.subject, email: identity.emailVerified ? identity.email : null, name: identity.name },
         { ttlSeconds, ...requestOrigin(request) },
       );
+      await endPreviousSession(db, request);
       setSessionCookie(reply, session.token, session.expiresAt, policy.auth.session);
       return reply.code(303).header('location', attempt.return_to).header('cache-control', 'no-store').send();
     },

@@ -112,7 +112,8 @@ async function prepare(op: Operation, caller: Caller, where: Where): Promise<{ c
   // Deleting yourself or leaving ws-a must not change the shared caller; a twin of the same kind does it.
   if (destructive && !(caller.kind === 'operator+grant' && op.key.startsWith('DELETE /v1/tenants'))) caller = await newCaller(caller.kind);
   let cookie = caller.cookie;
-  if (op.key === 'POST /v1/auth/signout' && caller.kind !== 'none') cookie = (await h.signInAs(caller.email)).cookie;
+  // Signing out, or signing in again (which ends the browser's session), uses up a session: give those a fresh one.
+  if ((op.key === 'POST /v1/auth/signout' || op.key === 'POST /v1/auth/dev/signin') && caller.kind !== 'none') cookie = (await h.signInAs(caller.email)).cookie;
 
   const ids: Record<string, string> = { tenant, account: caller.accountId, provider: 'google', request: tenant === 'ws-a' ? world.requestA : world.requestB, grant: world.grantB, invite: world.inviteB };
   if (op.key === 'DELETE /v1/tenants/{tenant}/invites/{invite}' && tenant === 'ws-a') {

@@ -49,8 +49,8 @@ describe('sign-in with OpenID Connect against a real provider on loopback', () =
 
   async function signInThrough(login: string, returnTo?: string) {
     const start = `${base}/v1/auth/signin/google${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`;
-    const { callbackUrl } = await authorizeThrough(start, login, `${base}/v1/auth/callback/google`);
-    return fetch(callbackUrl, { redirect: 'manual' });
+    const { callbackUrl, appCookies } = await authorizeThrough(start, login, `${base}/v1/auth/callback/google`);
+    return fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } });
   }
 
   test('A10: a person signs in through the provider and gets a server-side session; no password is asked for or stored', async () => {
@@ -83,18 +83,36 @@ describe('sign-in with OpenID Connect against a real provider on loopback', () =
   });
 
   test('A10: a replayed callback is refused: the sign-in attempt is used once', async () => {
-    const { callbackUrl } = await authorizeThrough(`${base}/v1/auth/signin/google`, 'google-ada', `${base}/v1/auth/callback/google`);
-    assert.equal((await fetch(callbackUrl, { redirect: 'manual' })).status, 303);
-    const again = await fetch(callbackUrl, { redirect: 'manual' });
+    const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/google`, 'google-ada', `${base}/v1/auth/callback/google`);
+    assert.equal((await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } })).status, 303);
+    const again = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } });
     assert.equal(again.status, 400);
     assert.equal(((await again.json()) as { error: { code: string } }).error.code, 'ERR_AUTH_CALLBACK_INVALID');
-    assert.equal(again.headers.get('set-cookie'), null);
+    assert.equal(cookieOf(again.headers.get('set-cookie')), null, 'no session cookie');
+  });
+
+  test('A10: a callback finished in another browser than the one that started the sign-in opens no session (login CSRF)', async () => {
+    const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/google`, 'google-ada', `${base}/v1/auth/callback/google`);
+    assert.match(appCookies, /__Host-custodian_signin=/);
+    const elsewhere = await fetch(callbackUrl, { redirect: 'manual' });
+    assert.equal(elsewhere.status, 400);
+    assert.equal(((await elsewhere.json()) as { error: { code: string } }).error.code, 'ERR_AUTH_CALLBACK_INVALID');
+    assert.equal(cookieOf(elsewhere.headers.get('set-cookie')), null);
+  });
+
+  test('A10: a new sign-in ends the session the browser had', async () => {
+    const first = cookieOf((await signInThrough('google-ada')).headers.get('set-cookie'))!;
+    const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/google`, 'google-ada', `${base}/v1/auth/callback/google`);
+    const second = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: `${appCookies}; ${SESSION_COOKIE}=${first}` } });
+    assert.equal(second.status, 303);
+    assert.equal((await fetch(`${base}/v1/auth/me`, { headers: { cookie: `${SESSION_COOKIE}=${first}` } })).status, 401);
+    assert.equal((await fetch(`${base}/v1/auth/me`, { headers: { cookie: `${SESSION_COOKIE}=${cookieOf(second.headers.get('set-cookie'))}` } })).status, 200);
   });
 
   test('A10: a callback with a forged state, or after Cancel at the provider, opens no session', async () => {
     const forged = await fetch(`${base}/v1/auth/callback/google?code=abc&state=${'x'.repeat(43)}`, { redirect: 'manual' });
     assert.equal(forged.status, 400);
-    assert.equal(forged.headers.get('set-cookie'), null);
+    assert.equal(cookieOf(forged.headers.get('set-cookie')), null, 'no session cookie');
     const cancelled = await signInThrough(CANCEL_SIGN_IN);
     assert.equal(cancelled.status, 400);
     assert.equal(((await cancelled.json()) as { error: { code: string } }).error.code, 'ERR_AUTH_CALLBACK_INVALID');
@@ -121,7 +139,7 @@ describe('sign-in with OpenID Connect against a real provider on loopback', () =
     const again = await signInThrough('google-ada');
     assert.equal(again.status, 403);
     assert.equal(((await again.json()) as { error: { code: string } }).error.code, 'ERR_AUTH_ACCOUNT_DELETED');
-    assert.equal(again.headers.get('set-cookie'), null);
+    assert.equal(cookieOf(again.headers.get('set-cookie')), null, 'no session cookie');
   });
 
   test('the development sign-in is off unless enabled, and production refuses to enable it', async () => {
