@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { createInvite } from '@custodian/core/auth';
 import type { Database } from '@custodian/core/db';
 import { testBackend } from '@custodian/core/testing';
-import { buildServer, createLogger, SESSION_COOKIE } from '@custodian/server';
-import { authorizeThrough, startOidcProvider, type TestProvider } from '../../../packages/server/test/helpers/oidc-provider.js';
+import { buildServer, createLogger } from '@custodian/server';
+import { sessionCookieThroughApp, startOidcProvider, type TestProvider } from '../../../packages/server/test/helpers/oidc-provider.js';
 import { policy, routes, seed } from '../src/index.js';
 import { openMigrated } from './helpers.js';
 
@@ -31,14 +31,7 @@ describe(`agency-workspace served with its policy, people signed in through Open
   let viewerEmail: string;
   const cookies: Record<string, string> = {};
 
-  async function signInCookie(login: string): Promise<string> {
-    const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/google`, login, `${base}/v1/auth/callback/google`);
-    const res = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } });
-    assert.equal(res.status, 303);
-    const token = res.headers.get('set-cookie')?.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`))?.[1];
-    assert.ok(token, 'the callback set no session cookie');
-    return `${SESSION_COOKIE}=${token}`;
-  }
+  const signInCookie = (login: string) => sessionCookieThroughApp(base, login);
 
   const get = (path: string, who: string) => fetch(`${base}${path}`, { headers: { cookie: cookies[who]! } });
   const post = (path: string, who: string, body: unknown) =>

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '@custodian/core/db';
 import { testBackend } from '@custodian/core/testing';
 import { buildServer, createLogger, SESSION_COOKIE } from '@custodian/server';
-import { authorizeThrough, startOidcProvider, type TestProvider } from '../../../packages/server/test/helpers/oidc-provider.js';
+import { sessionCookieThroughApp, signInThroughApp, startOidcProvider, type TestProvider } from '../../../packages/server/test/helpers/oidc-provider.js';
 import { policy, routesFor, seed } from '../src/index.js';
 import { openMigrated } from './helpers.js';
 
@@ -30,18 +30,8 @@ describe(`app-platform served with its policy, people signed in with Google thro
   let creatorProjects: string[];
   let othersProjects: Project[];
 
-  async function signIn(login: string): Promise<Response> {
-    const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/google`, login, `${base}/v1/auth/callback/google`);
-    return fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } });
-  }
-
-  async function signInCookie(login: string): Promise<string> {
-    const res = await signIn(login);
-    assert.equal(res.status, 303);
-    const token = res.headers.get('set-cookie')?.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`))?.[1];
-    assert.ok(token, 'the callback set no session cookie');
-    return `${SESSION_COOKIE}=${token}`;
-  }
+  const signIn = (login: string) => signInThroughApp(base, login);
+  const signInCookie = (login: string) => sessionCookieThroughApp(base, login);
 
   const projectsOf = (cookie: string) => fetch(`${base}/v1/me/projects`, { headers: { cookie } });
 

@@ -7,7 +7,7 @@ import { createInvite } from '@custodian/core/auth';
 import { APP_ROLE, type Database } from '@custodian/core/db';
 import { testBackend } from '@custodian/core/testing';
 import { buildServer, createLogger, SESSION_COOKIE } from '@custodian/server';
-import { authorizeThrough, startOidcProvider, type TestProvider } from '../../../packages/server/test/helpers/oidc-provider.js';
+import { sessionCookieThroughApp, signInThroughApp, startOidcProvider, type TestProvider } from '../../../packages/server/test/helpers/oidc-provider.js';
 import { policy, routes, seed } from '../src/index.js';
 import { openMigrated } from './support.js';
 
@@ -37,18 +37,8 @@ describe(`hiring-assessments served with its policy, staff signed in through Ope
   const viewerEmail = 'viewer.reviewer@staff.example';
   const cookies: Record<string, string> = {};
 
-  async function signIn(login: string): Promise<Response> {
-    const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/google`, login, `${base}/v1/auth/callback/google`);
-    return fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } });
-  }
-
-  async function signInCookie(login: string): Promise<string> {
-    const res = await signIn(login);
-    assert.equal(res.status, 303);
-    const token = res.headers.get('set-cookie')?.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`))?.[1];
-    assert.ok(token, 'the callback set no session cookie');
-    return `${SESSION_COOKIE}=${token}`;
-  }
+  const signIn = (login: string) => signInThroughApp(base, login);
+  const signInCookie = (login: string) => sessionCookieThroughApp(base, login);
 
   const get = (path: string, who: string) => fetch(`${base}${path}`, { headers: { cookie: cookies[who]! } });
   const post = (path: string, who: string, body: unknown) =>

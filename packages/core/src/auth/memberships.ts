@@ -70,7 +70,6 @@ async function ownersLeft(tx: Transaction): Promise<number> {
 export async function changeRole(db: Database, tenant: string, input: { accountId: string; role: Role; by: MemberActor }): Promise<Member | null> {
   const accountId = uuidOrFail(input.accountId, 'the account id', 'ERR_HTTP_NOT_FOUND');
   if (!isRole(input.role)) throw new CustodianError('ERR_HTTP_BAD_REQUEST', 'role must be owner, admin, member or viewer');
-  if (ROLE_RANK[input.by.role] < ROLE_RANK.admin) throw new CustodianError('ERR_AUTH_FORBIDDEN', 'changing a role needs the members.manage permission');
   return tenantTx(db, tenant, async (tx) => {
     const by = await lockTenantAndActor(tx, input.by);
     if (ROLE_RANK[by.role] < ROLE_RANK.admin) throw new CustodianError('ERR_AUTH_FORBIDDEN', 'changing a role needs the members.manage permission');

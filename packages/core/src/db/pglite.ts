@@ -5,7 +5,7 @@ import { CustodianError, DatabaseError } from '../errors.js';
 import { wrapQueryError } from './errors.js';
 import { isDataDir, lockDataDir } from './data-dir-lock.js';
 import { parseInt8 } from './parse-int8.js';
-import { applyTransactionOptions } from './transaction-setup.js';
+import { transactionSettings } from './transaction-setup.js';
 import type { Database, QueryResult, Queryable, Transaction, TransactionOptions } from './types.js';
 
 /**
@@ -117,7 +117,8 @@ class PGliteDatabase implements Database {
     return this.#pg.transaction((raw) =>
       insideTransaction.run(this, async () => {
         const tx = adapt(raw);
-        await applyTransactionOptions(tx, options);
+        const settings = transactionSettings(options);
+        if (settings) await tx.exec(settings);
         return fn(tx);
       }),
     );

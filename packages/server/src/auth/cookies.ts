@@ -1,36 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
- * `__Host-` binds the cookie to this exact origin: browsers refuse it unless
+ * `__Host-` binds a cookie to this exact origin: browsers refuse it unless
  * it is Secure, has Path=/ and no Domain, so no subdomain can set or read it.
  */
 export const SESSION_COOKIE = '__Host-custodian_session';
-
-/** Longest cookie header we look through; Node caps all headers at 16 KiB anyway. */
-const MAX_HEADER = 8192;
-
-/**
- * The session cookie's value, or null. Malformed headers, a repeated name or
- * an oversized header read as "no cookie": a bad cookie is never an error.
- */
-export function readSessionCookie(request: FastifyRequest): string | null {
-  return readCookie(request, SESSION_COOKIE);
-}
-
-export interface CookieSettings {
-  sameSite: 'lax' | 'strict';
-}
-
-/** A11: HttpOnly (no script reads it), Secure (never sent in clear), SameSite=Lax by default. */
-export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date, settings: CookieSettings): void {
-  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
-  reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; Max-Age=${maxAge}; HttpOnly; Secure; SameSite=${settings.sameSite === 'strict' ? 'Strict' : 'Lax'}`);
-}
-
-/** Clears the cookie with the same attributes it was set with (browsers match on name, path and domain). */
-export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings): void {
-  reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=${settings.sameSite === 'strict' ? 'Strict' : 'Lax'}`);
-}
 
 /**
  * Ties a started sign-in to the browser that started it: the callback is
@@ -39,7 +13,18 @@ export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings
  */
 export const SIGNIN_COOKIE = '__Host-custodian_signin';
 
-/** One cookie's value; two cookies of the name mean someone planted one, so neither is trusted. */
+/** Longest cookie header we look through; Node caps all headers at 16 KiB anyway. */
+const MAX_HEADER = 8192;
+
+export interface CookieSettings {
+  sameSite: 'lax' | 'strict';
+}
+
+/**
+ * One cookie's value, or null. Malformed or oversized headers read as "no
+ * cookie" (a bad cookie is never an error), and two cookies of the name mean
+ * someone planted one, so neither is trusted.
+ */
 export function readCookie(request: FastifyRequest, name: string): string | null {
   const header = request.headers.cookie;
   if (typeof header !== 'string' || header.length > MAX_HEADER) return null;
@@ -53,11 +38,32 @@ export function readCookie(request: FastifyRequest, name: string): string | null
   return found;
 }
 
+export const readSessionCookie = (request: FastifyRequest) => readCookie(request, SESSION_COOKIE);
+
+/**
+ * Every cookie we set: HttpOnly (no script reads it), Secure (never sent in
+ * clear), host-only for the whole site. Clearing repeats the attributes,
+ * since browsers match a cookie on name, path and domain.
+ */
+function setCookie(reply: FastifyReply, name: string, value: string | null, maxAgeSeconds: number, sameSite: CookieSettings['sameSite']): void {
+  const lifetime = value === null ? 'Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT' : `Max-Age=${maxAgeSeconds}`;
+  reply.header('set-cookie', `${name}=${value ?? ''}; Path=/; ${lifetime}; HttpOnly; Secure; SameSite=${sameSite === 'strict' ? 'Strict' : 'Lax'}`);
+}
+
+/** A11: SameSite=Lax unless the policy says Strict; lasts as long as the session. */
+export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date, settings: CookieSettings): void {
+  setCookie(reply, SESSION_COOKIE, token, Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)), settings.sameSite);
+}
+
+export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings): void {
+  setCookie(reply, SESSION_COOKIE, null, 0, settings.sameSite);
+}
+
+/** Lax always: it must come back on the provider's top-level redirect to the callback. */
 export function setSigninCookie(reply: FastifyReply, state: string, maxAgeSeconds: number): void {
-  // Lax, so it comes back on the provider's top-level redirect to the callback.
-  reply.header('set-cookie', `${SIGNIN_COOKIE}=${state}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Lax`);
+  setCookie(reply, SIGNIN_COOKIE, state, maxAgeSeconds, 'lax');
 }
 
 export function clearSigninCookie(reply: FastifyReply): void {
-  reply.header('set-cookie', `${SIGNIN_COOKIE}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax`);
+  setCookie(reply, SIGNIN_COOKIE, null, 0, 'lax');
 }

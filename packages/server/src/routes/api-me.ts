@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import { accountRecord, deleteAccount, endSession, listSessions, membershipsOf, resolveSession, signIn } from '@custodian/core/auth';
+import { accountRecord, deleteAccount, listSessions, membershipsOf, signIn } from '@custodian/core/auth';
 import { allAuditEvents } from '@custodian/core/audit';
 import { introspect, type DatabaseSchema } from '@custodian/core/check';
 import { createRequest, enqueueRequest, exportSubject, findSubjects, jurisdictionsOf, listRequests, OPEN_STATUSES, PLATFORM_TENANT, type SubjectRef } from '@custodian/core/dsar';
@@ -8,10 +8,10 @@ import { CustodianError } from '@custodian/core/errors';
 import type { Database } from '@custodian/core/db';
 import type { FieldCrypto } from '@custodian/core/crypto';
 import { approxSeconds, type Policy } from '@custodian/core/policy';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../auth/cookies.js';
+import { endBrowserSession, replaceBrowserSession } from '../auth/browser-session.js';
+import { clearSessionCookie } from '../auth/cookies.js';
 import { email, isoDateTime, uuid } from '../api/schemas.js';
 import { requestOrigin } from '../api/route.js';
-import { endPreviousSession } from './api-signin.js';
 import type { Api } from '../api/index.js';
 
 export interface MeOptions {
@@ -54,8 +54,7 @@ export function meRoutes(api: Api, options: MeOptions): void {
       responses: { 200: { description: 'Signed in; the session cookie is set.', schema: z.object({ account: accountOut }) } },
       handler: async ({ request, reply, body }) => {
         const { account, session } = await signIn(db, { issuer: 'development', subject: body.email, email: body.email, name: body.name ?? null }, { ttlSeconds, ...requestOrigin(request) });
-        await endPreviousSession(db, request);
-        setSessionCookie(reply, session.token, session.expiresAt, policy.auth.session);
+        await replaceBrowserSession(db, request, reply, session, policy.auth.session);
         return { account };
       },
     });
@@ -69,10 +68,7 @@ export function meRoutes(api: Api, options: MeOptions): void {
     access: { kind: 'public' },
     responses: { 303: { description: 'Signed out (or was not signed in); redirects to `/`.' } },
     handler: async ({ reply, request }) => {
-      const token = readSessionCookie(request);
-      const session = token === null ? null : await resolveSession(db, token);
-      if (session) await endSession(db, session.sessionId, { accountId: session.account.id });
-      clearSessionCookie(reply, policy.auth.session);
+      await endBrowserSession(db, request, reply, policy.auth.session);
       return reply.code(303).header('location', '/').send();
     },
   });

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { endSession, resolveSession, signIn } from '@custodian/core/auth';
+import { signIn } from '@custodian/core/auth';
 import type { Database } from '@custodian/core/db';
 import { CustodianError } from '@custodian/core/errors';
 import { approxSeconds, type Policy } from '@custodian/core/policy';
-import { clearSigninCookie, readCookie, readSessionCookie, setSessionCookie, setSigninCookie, SIGNIN_COOKIE } from '../auth/cookies.js';
+import { replaceBrowserSession } from '../auth/browser-session.js';
+import { clearSigninCookie, readCookie, setSigninCookie, SIGNIN_COOKIE } from '../auth/cookies.js';
 import type { OidcClient } from '../auth/oidc-client.js';
 import type { Api } from '../api/index.js';
 import { requestOrigin } from '../api/route.js';
@@ -23,13 +23,6 @@ const returnTo = z
 
 const stateHash = (state: string) => createHash('sha256').update(state, 'utf8').digest();
 const sameText = (a: string, b: string) => timingSafeEqual(stateHash(a), stateHash(b));
-
-/** A new sign-in replaces the browser's session: the old one is ended, not left open behind a lost cookie. */
-export async function endPreviousSession(db: Database, request: FastifyRequest): Promise<void> {
-  const token = readSessionCookie(request);
-  const previous = token === null ? null : await resolveSession(db, token);
-  if (previous) await endSession(db, previous.sessionId, { accountId: previous.account.id, reason: 'revoked' });
-}
 
 /**
  * Sign-in with OpenID Connect (A10): `GET /v1/auth/signin/:provider` sends
@@ -106,8 +99,7 @@ export function signInRoutes(api: Api, options: { db: Database; policy: Policy; 
         { issuer: identity.issuer, subject: identity.subject, email: identity.emailVerified ? identity.email : null, name: identity.name },
         { ttlSeconds, ...requestOrigin(request) },
       );
-      await endPreviousSession(db, request);
-      setSessionCookie(reply, session.token, session.expiresAt, policy.auth.session);
+      await replaceBrowserSession(db, request, reply, session, policy.auth.session);
       return reply.code(303).header('location', attempt.return_to).header('cache-control', 'no-store').send();
     },
   });

@@ -5,28 +5,14 @@ import { coreMigrations, migrate } from '@custodian/core/db';
 import { definePolicy, type Policy, type PolicyInput } from '@custodian/core/policy';
 import { openTestDatabase, type TestDatabase } from '@custodian/core/testing';
 import { buildServer, createLogger, SESSION_COOKIE, tenantParams, type ApiOptions } from '@custodian/server';
+import { TENANT_APP_SQL } from '../cli/run-cli.js';
 
 /**
- * A workspace chat app with row-level security on its tenant tables: the
- * smallest application that exercises every part of the API. Workspaces
+ * The command-line tests' workspace chat app with row-level security on its
+ * tenant tables: the smallest application that exercises every part of the API. Workspaces
  * are tenants; members are the data subject a signed-in person is (by email).
  */
-export const CHAT_SQL = `
-CREATE TABLE workspaces (id text PRIMARY KEY, name text NOT NULL);
-CREATE TABLE members (
-  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  workspace_id text NOT NULL REFERENCES workspaces (id),
-  email text NOT NULL,
-  name text,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE messages (
-  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  workspace_id text NOT NULL REFERENCES workspaces (id),
-  member_id uuid NOT NULL REFERENCES members (id) ON DELETE CASCADE,
-  body text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
+export const CHAT_SQL = `${TENANT_APP_SQL}
 ALTER TABLE members ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON members USING (workspace_id = custodian.current_tenant());
 ALTER TABLE messages ENABLE ROW LEVEL SECURITY;

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SESSION_COOKIE } from '@custodian/server';
 
 /**
  * A real OpenID provider (oidc-provider) on loopback for sign-in tests, with its own minimal login and
@@ -395,4 +396,23 @@ export async function authorizeThrough(
     }
   }
   throw new Error('sign-in did not reach the callback within 20 steps');
+}
+
+/**
+ * A whole sign-in through the app at `base` as provider account `login`:
+ * starts at `/v1/auth/signin/<provider>`, passes the provider, and requests
+ * the callback with the cookies the app set on the way (its sign-in binding).
+ * Returns the callback's response, unread.
+ */
+export async function signInThroughApp(base: string, login: string, provider = 'google'): Promise<Response> {
+  const { callbackUrl, appCookies } = await authorizeThrough(`${base}/v1/auth/signin/${provider}`, login, `${base}/v1/auth/callback/${provider}`);
+  return fetch(callbackUrl, { redirect: 'manual', headers: { cookie: appCookies } });
+}
+
+/** The session cookie a sign-in through the app sets, as a Cookie header; throws unless the callback signed in. */
+export async function sessionCookieThroughApp(base: string, login: string, provider = 'google'): Promise<string> {
+  const res = await signInThroughApp(base, login, provider);
+  const token = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.match(/^[^=]+=([^;]+)/)?.[1];
+  if (res.status !== 303 || !token) throw new Error(`sign-in as ${login} did not open a session (status ${res.status})`);
+  return `${SESSION_COOKIE}=${token}`;
 }
