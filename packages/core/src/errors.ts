@@ -83,6 +83,12 @@ export const ERROR_CODES = {
   ERR_INVITE_INVALID: 'The invite token is unknown, expired, already used or revoked (one answer for all four).',
   ERR_MEMBERSHIP_CONFLICT: 'The membership change would leave a tenant without an owner, or needs a higher role than the caller holds.',
   ERR_OPERATOR_GRANT_INVALID: 'An operator grant is malformed: missing justification or ticket, or a duration beyond the policy\'s maximum.',
+  ERR_RATE_LIMITED: 'Too many requests of this kind from this address or identity; wait for Retry-After.',
+  ERR_TOO_MANY_FAILURES: 'Too many failed sign-ins or invite lookups; further attempts are blocked for a while (brute-force protection).',
+  ERR_IP_BLOCKED: 'The client address is on the incident-response blocklist.',
+  ERR_RATE_LIMIT_UNAVAILABLE: 'The shared rate-limit store is unreachable and this kind of request is refused until it is back.',
+  ERR_BLOCKLIST_ENTRY_INVALID: 'A blocklist entry is malformed: bad address or range, no reason, or an expiry out of bounds.',
+  ERR_BLOCKLIST_ENTRY_NOT_FOUND: 'No blocklist entry in force has that id.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 import { fastify, LogController, type FastifyInstance } from 'fastify';
 import type { Database } from '@custodian/core/db';
 import { ConfigError, PolicyInvalidError } from '@custodian/core/errors';
+import { createLimits, openLimitStore, type LimitStore } from '@custodian/core/limits';
 import { validatePolicy, type Policy } from '@custodian/core/policy';
 import { createLogger, type Logger } from './logging/logger.js';
 import { redactorForPolicy } from './logging/redactor.js';
@@ -9,6 +10,7 @@ import { STYLE_CSP_SOURCE } from './pages/layout.js';
 import { errorHandling, frameworkErrorHandler } from './plugins/errors.js';
 import { applySecurityHeaders, securityHeaderSet, securityHeaders } from './plugins/security-headers.js';
 import { registerApi } from './api/index.js';
+import { abuseProtection } from './api/limits.js';
 import { requestIdentity } from './request-identity.js';
 import { dataMapRoute } from './routes/data-map.js';
 import { exportsRoute } from './routes/exports.js';
@@ -36,6 +38,12 @@ export interface ServerOptions {
   healthTimeoutMs?: number | undefined;
   /** Passed to Fastify: trust `X-Forwarded-*` from a proxy in front. Off by default. */
   trustProxy?: boolean | undefined;
+  /**
+   * Where rate-limit and brute-force counters live: `openLimitStore({ redisUrl })`
+   * to share them between instances. This process's memory by default. The
+   * caller closes a store it passes in.
+   */
+  limitStore?: LimitStore | undefined;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -73,6 +81,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }) as unknown as FastifyInstance;
 
   requestIdentity(app);
+  // C21–C23: limits from the policy; the blocklist is checked before any other hook does work.
+  const limitStore = options.limitStore ?? openLimitStore();
+  const limits = createLimits(policy, limitStore);
+  abuseProtection(app, limits, options.db);
+  if (!options.limitStore) app.addHook('onClose', async () => limitStore.close());
   securityHeaders(app, headers);
   requestLogging(app, writeRequestLog);
   errorHandling(app);
@@ -85,6 +98,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   securityTxtRoute(app, policy, options.now ?? (() => new Date()));
   policyRoute(app, policy);
   exportsRoute(app, options);
-  if (options.db) registerApi(app, { db: options.db, policy, mode: options.mode, api: options.api });
+  if (options.db) registerApi(app, { db: options.db, policy, mode: options.mode, limits, api: options.api });
   return app;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { can, permissionMatrix, type Role } from '@custodian/core/auth';
 import type { FieldCrypto } from '@custodian/core/crypto';
 import type { Database } from '@custodian/core/db';
+import type { Limits } from '@custodian/core/limits';
 import { ConfigError } from '@custodian/core/errors';
 import type { Policy } from '@custodian/core/policy';
 import { createOidcClient, type OidcClient, type OidcProviderSettings } from '../auth/oidc-client.js';
@@ -60,8 +61,8 @@ export interface Api {
  * enabled), the signed-in person's own routes, tenants and members, data
  * subject requests, the audit log, operator grants, and `/openapi.json`.
  */
-export function registerApi(app: FastifyInstance, options: { db: Database; policy: Policy; mode: 'development' | 'production'; api?: ApiOptions | undefined }): void {
-  const { db, policy } = options;
+export function registerApi(app: FastifyInstance, options: { db: Database; policy: Policy; mode: 'development' | 'production'; limits: Limits; api?: ApiOptions | undefined }): void {
+  const { db, policy, limits } = options;
   const settings = options.api ?? {};
   if (settings.devSignIn && options.mode === 'production') {
     throw new ConfigError('the development sign-in cannot be enabled in production', 'remove devSignIn, and sign in through an OpenID provider');
@@ -80,7 +81,7 @@ export function registerApi(app: FastifyInstance, options: { db: Database; polic
   const publicUrl = settings.publicUrl?.replace(/\/$/, '');
   const matrix = permissionMatrix(policy);
   const registry: RouteRegistry = [];
-  const deps = { db, matrix, cookie: policy.auth.session };
+  const deps = { db, matrix, cookie: policy.auth.session, limits };
   const api: Api = {
     route: (spec) => defineRoute(app, deps, registry, spec),
     can: (role, permission) => can(matrix, role, permission),
@@ -91,7 +92,7 @@ export function registerApi(app: FastifyInstance, options: { db: Database; polic
   tenantRoutes(api, { db, policy });
   requestRoutes(api, { db, policy });
   auditRoutes(api, { db });
-  adminRoutes(api, { db, policy });
+  adminRoutes(api, { db, policy, limits });
   settings.routes?.(api);
 
   app.get('/openapi.json', async (_request, reply) => reply.header('cache-control', 'no-cache').send(openApiDocument(policy, registry)));

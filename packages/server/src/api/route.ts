@@ -6,6 +6,8 @@ import { APP_ROLE, type Database, type Transaction } from '@custodian/core/db';
 import { CustodianError } from '@custodian/core/errors';
 import { PLATFORM_TENANT } from '@custodian/core/dsar';
 import { clearSessionCookie, readSessionCookie, type CookieSettings } from '../auth/cookies.js';
+import type { Limits } from '@custodian/core/limits';
+import { addressCheck, DEFAULT_ROUTE_CLASS, withIdentityLimits, type RouteLimit } from './limits.js';
 import { parsePart } from './validation.js';
 
 /**
@@ -63,7 +65,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   body?: ZodType<B>;
   /** Status → description (and schema) for the OpenAPI document. */
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
-  /** Content types accepted besides JSON (the development sign-in form). */
+  /** Rate limits and brute-force counting (C21, C23); the `api` class of the policy's `rateLimits` when not given. */
+  limit?: RouteLimit<{ params: P; query: Q; body: B }>;
   handler(ctx: RouteContext<P, Q, B>): Promise<unknown>;
 }
 
@@ -71,6 +74,7 @@ export interface ApiDeps {
   db: Database;
   matrix: PermissionMatrix;
   cookie: CookieSettings;
+  limits: Limits;
 }
 
 const READ = /\.read$/;
@@ -95,18 +99,24 @@ function denied(code: 'ERR_AUTH_REQUIRED' | 'ERR_AUTH_FORBIDDEN' | 'ERR_TENANT_N
  */
 export function defineRoute<P, Q, B>(app: FastifyInstance, deps: ApiDeps, registry: RouteRegistry, spec: RouteSpec<P, Q, B>): void {
   registry.push(spec as RouteSpec<any, any, any>);
+  const className = spec.limit?.class ?? DEFAULT_ROUTE_CLASS;
+  const checkAddress = addressCheck(deps.limits, className);
   app.route({
     method: spec.method,
     url: spec.url,
     // Every API body is a handful of short fields; anything larger is refused before it is parsed.
     bodyLimit: API_BODY_LIMIT,
+    // The address's limit is counted before the body is read, so a flood costs no parsing.
+    ...(checkAddress ? { onRequest: checkAddress } : {}),
     handler: async (request, reply) => {
       if (spec.method !== 'GET') refuseCrossSite(request);
       const params = parsePart(spec.params, request.params, 'params');
       const query = parsePart(spec.query, request.query, 'query');
       const body = parsePart(spec.body, request.body, 'body');
-      const { caller, tenant } = await authorize(deps, spec, request, reply, { params, query, body });
-      const result = await spec.handler({ request, reply, params, query, body, caller, tenant });
+      const input = { params, query, body };
+      const { caller, tenant } = await authorize(deps, spec, request, reply, input);
+      const limitContext = { limits: deps.limits, db: deps.db, request, reply, className, spec: spec.limit as RouteLimit | undefined, input, accountId: caller?.session.account.id };
+      const result = await withIdentityLimits(limitContext, () => spec.handler({ request, reply, params, query, body, caller, tenant }));
       if (reply.sent) return reply;
       return result;
     },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { listGrants, openGrant, revokeGrant } from '@custodian/core/auth';
 import type { Database } from '@custodian/core/db';
 import { CustodianError } from '@custodian/core/errors';
+import { addBlock, listBlocks, NetworkMatcher, parseNetwork, removeBlock, type BlockEntry, type Limits } from '@custodian/core/limits';
 import { approxSeconds, parseDuration, type Policy } from '@custodian/core/policy';
 import type { Api } from '../api/index.js';
 import { isoDateTime, tenantId, uuid } from '../api/schemas.js';
@@ -14,8 +15,15 @@ const grantOut = z.object({ id: uuid, operatorId: uuid, tenant: z.string(), just
  * itself an `admin.access` event (in the target tenant's chain when there is
  * one), beside the grant's own `operator.grant.*` events.
  */
-export function adminRoutes(api: Api, options: { db: Database; policy: Policy }): void {
+export function adminRoutes(api: Api, options: { db: Database; policy: Policy; limits: Limits }): void {
   const { db, policy } = options;
+  grantRoutes(api, db, policy);
+  blocklistRoutes(api, db, options.limits);
+}
+
+const DURATION = z.string().regex(/^[1-9][0-9]{0,5}(s|min|h|d)$/, { error: 'must be a duration such as 30min or 2h' });
+
+function grantRoutes(api: Api, db: Database, policy: Policy): void {
 
   api.route({
     method: 'POST',
@@ -27,7 +35,7 @@ export function adminRoutes(api: Api, options: { db: Database; policy: Policy })
       tenant: tenantId,
       justification: z.string().trim().min(10).max(1000),
       ticket: z.string().trim().min(1).max(200).optional(),
-      duration: z.string().regex(/^[1-9][0-9]{0,5}(s|min|h|d)$/, { error: 'must be a duration such as 30min or 2h' }),
+      duration: DURATION,
     }),
     responses: { 201: { description: 'The grant; it ends by itself at expiresAt.', schema: z.object({ grant: grantOut }) } },
     handler: async ({ body, caller, reply }) => {
@@ -59,6 +67,91 @@ export function adminRoutes(api: Api, options: { db: Database; policy: Policy })
       const grant = await revokeGrant(db, { grantId: params.grant, operatorId: caller!.session.account.id });
       if (!grant) throw new CustodianError('ERR_HTTP_NOT_FOUND', 'no live grant of yours has that id');
       return { grant };
+    },
+  });
+}
+
+const blockOut = z.object({
+  id: uuid,
+  network: z.string(),
+  reason: z.string(),
+  createdBy: z.string(),
+  createdAt: isoDateTime,
+  expiresAt: isoDateTime,
+  removedAt: isoDateTime.nullable(),
+  removedBy: z.string().nullable(),
+});
+
+const blockJson = (e: BlockEntry) => ({
+  ...e,
+  createdAt: e.createdAt.toISOString(),
+  expiresAt: e.expiresAt.toISOString(),
+  removedAt: e.removedAt?.toISOString() ?? null,
+});
+
+/**
+ * The incident-response blocklist (C22): list, add (with a reason and an
+ * expiry) and remove entries. Each change is audited in the platform chain
+ * and in the chains of tenants whose members signed in from the network;
+ * this server applies it at once, others within seconds.
+ */
+function blocklistRoutes(api: Api, db: Database, limits: Limits): void {
+  api.route({
+    method: 'GET',
+    url: '/v1/admin/blocklist',
+    tag: 'admin',
+    summary: 'Blocklist entries in force (or every entry ever made, with all=true)',
+    access: { kind: 'operator' },
+    query: z.strictObject({ all: z.enum(['true', 'false']).optional() }),
+    responses: { 200: { description: 'Entries, newest first.', schema: z.object({ entries: z.array(blockOut) }) } },
+    handler: async ({ query }) => ({ entries: (await listBlocks(db, { all: query.all === 'true' })).map(blockJson) }),
+  });
+
+  api.route({
+    method: 'POST',
+    url: '/v1/admin/blocklist',
+    tag: 'admin',
+    summary: 'Block an address or range, with a reason and an expiry',
+    access: { kind: 'operator' },
+    body: z.strictObject({
+      network: z.string().max(64),
+      reason: z.string().trim().min(1).max(500),
+      expiresIn: DURATION.optional(),
+    }),
+    responses: { 201: { description: 'The entry, in force on this server now and on others within seconds.', schema: z.object({ entry: blockOut }) } },
+    handler: async ({ body, caller, request, reply }) => {
+      // An operator cannot lock themselves out through the API by mistake; the command line can, deliberately.
+      const network = parseNetwork(body.network);
+      if (!('error' in network)) {
+        const own = new NetworkMatcher<true>();
+        own.add(network, true);
+        if (own.match(request.ip)) {
+          throw new CustodianError('ERR_BLOCKLIST_ENTRY_INVALID', 'the network holds your own address; use `custodian blocklist add` if that is intended');
+        }
+      }
+      const entry = await addBlock(
+        db,
+        { network: body.network, reason: body.reason, expiresInSeconds: body.expiresIn ? approxSeconds(body.expiresIn) : undefined, actor: { type: 'operator', id: caller!.session.account.id } },
+        limits.blocklistExpiry,
+      );
+      await limits.blocklist.refresh(db);
+      return reply.code(201).send({ entry: blockJson(entry) });
+    },
+  });
+
+  api.route({
+    method: 'DELETE',
+    url: '/v1/admin/blocklist/:entry',
+    tag: 'admin',
+    summary: 'Remove a blocklist entry before it expires',
+    access: { kind: 'operator' },
+    params: z.strictObject({ entry: uuid }),
+    responses: { 200: { description: 'The removed entry.', schema: z.object({ entry: blockOut }) } },
+    handler: async ({ params, caller }) => {
+      const entry = await removeBlock(db, { id: params.entry, actor: { type: 'operator', id: caller!.session.account.id } });
+      if (!entry) throw new CustodianError('ERR_BLOCKLIST_ENTRY_NOT_FOUND', 'no blocklist entry in force has that id');
+      await limits.blocklist.refresh(db);
+      return { entry: blockJson(entry) };
     },
   });
 }

@@ -4,6 +4,7 @@ import { accountRecord, deleteAccount, listSessions, membershipsOf, signIn } fro
 import { allAuditEvents } from '@custodian/core/audit';
 import { introspect, type DatabaseSchema } from '@custodian/core/check';
 import { createRequest, enqueueRequest, exportSubject, findSubjects, jurisdictionsOf, listRequests, OPEN_STATUSES, PLATFORM_TENANT, type SubjectRef } from '@custodian/core/dsar';
+import { targetKey } from '@custodian/core/limits';
 import { CustodianError } from '@custodian/core/errors';
 import type { Database } from '@custodian/core/db';
 import type { FieldCrypto } from '@custodian/core/crypto';
@@ -51,6 +52,8 @@ export function meRoutes(api: Api, options: MeOptions): void {
       summary: 'Development sign-in by email alone (never enabled in production)',
       access: { kind: 'public' },
       body: z.strictObject({ email, name: z.string().trim().min(1).max(200).optional() }),
+      // Counted per address, and per address signed in as, like any sign-in.
+      limit: { class: 'signin', identity: ({ body }) => targetKey('email', body.email) },
       responses: { 200: { description: 'Signed in; the session cookie is set.', schema: z.object({ account: accountOut }) } },
       handler: async ({ request, reply, body }) => {
         const { account, session } = await signIn(db, { issuer: 'development', subject: body.email, email: body.email, name: body.name ?? null }, { ttlSeconds, ...requestOrigin(request) });
@@ -98,6 +101,7 @@ export function meRoutes(api: Api, options: MeOptions): void {
       tag: 'privacy',
       summary: 'Download everything held about the signed-in person (C10)',
       access: { kind: 'session' },
+      limit: { class: 'self-service' },
       responses: { 200: { description: 'A JSON document: account, sessions, memberships, audit events about them, and their rows in the application with the records of decrypts of their data.' } },
       handler: async ({ caller, reply }) => {
         const accountId = caller!.session.account.id;
@@ -140,6 +144,7 @@ export function meRoutes(api: Api, options: MeOptions): void {
       tag: 'privacy',
       summary: 'Delete my account and file erasure of my data (C11, A7)',
       access: { kind: 'session' },
+      limit: { class: 'self-service' },
       // A JSON body is required (`{}` will do): a bodiless cross-site POST never deletes an account.
       body: z.strictObject({ jurisdiction: z.string().regex(/^[a-z][a-z0-9_-]{0,40}$/).optional() }),
       responses: {

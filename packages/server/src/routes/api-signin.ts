@@ -47,6 +47,7 @@ export function signInRoutes(api: Api, options: { db: Database; policy: Policy; 
     tag: 'auth',
     summary: 'Start signing in with an OpenID provider',
     access: { kind: 'public' },
+    limit: { class: 'signin' },
     params: providerParams,
     query: z.strictObject({ returnTo: returnTo.optional() }),
     responses: { 302: { description: 'Redirect to the provider.' } },
@@ -71,6 +72,8 @@ export function signInRoutes(api: Api, options: { db: Database; policy: Policy; 
     tag: 'auth',
     summary: 'Where the provider sends the browser back; opens the session',
     access: { kind: 'public' },
+    // C23: a callback that fails its checks is a failed sign-in, counted against the address.
+    limit: { class: 'signin', failures: ['ERR_AUTH_CALLBACK_INVALID', 'ERR_AUTH_ACCOUNT_DELETED'] },
     params: providerParams,
     query: z.record(z.string().max(100), z.string().max(4096)),
     responses: { 303: { description: 'Signed in: the session cookie is set and the browser goes back where it started.' } },

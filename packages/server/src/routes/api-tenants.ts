@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { acceptInvite, changeRole, createInvite, listGrants, listInvites, listMembers, removeMember, revokeInvite, type Role } from '@custodian/core/auth';
+import { acceptInvite, changeRole, createInvite, hashToken, listGrants, listInvites, listMembers, removeMember, revokeInvite, type Role } from '@custodian/core/auth';
 import type { Database } from '@custodian/core/db';
 import { CustodianError } from '@custodian/core/errors';
+import { targetKey } from '@custodian/core/limits';
 import { approxSeconds, type Policy } from '@custodian/core/policy';
 import type { Api } from '../api/index.js';
 import type { TenantScope } from '../api/route.js';
@@ -128,6 +129,12 @@ export function tenantRoutes(api: Api, options: { db: Database; policy: Policy }
     access: { kind: 'session' },
     // The token travels in the body, never the URL, so it is not in any request log.
     body: z.strictObject({ token: z.string().max(200) }),
+    // C23: a failed lookup counts against the address and against the invite (a real one's tenant sees the block).
+    limit: {
+      class: 'invite-lookup',
+      failures: ['ERR_INVITE_INVALID'],
+      target: ({ body }) => ({ key: targetKey('invite', body.token), tenants: () => inviteTenants(db, body.token) }),
+    },
     responses: { 200: { description: 'Joined.', schema: z.object({ tenant: z.string(), role }) } },
     handler: async ({ body, caller }) => acceptInvite(db, body.token, caller!.session.account),
   });
@@ -151,4 +158,12 @@ export function tenantRoutes(api: Api, options: { db: Database; policy: Policy }
       return { grants: grants.map(({ tenant: _t, ...g }) => g) };
     },
   });
+}
+
+/** The tenant of the invite a token names, if it names one. */
+async function inviteTenants(db: Database, token: string): Promise<string[]> {
+  const hash = hashToken(token);
+  if (!hash) return [];
+  const { rows } = await db.query<{ tenant_id: string }>(`SELECT tenant_id FROM custodian.invites WHERE token_hash = $1`, [hash]);
+  return rows.map((r) => r.tenant_id);
 }

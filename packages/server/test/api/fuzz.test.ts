@@ -36,6 +36,7 @@ const COUNTED = [
   'custodian.invites',
   'custodian.dsar_requests',
   'custodian.operator_grants',
+  'custodian.ip_blocks',
   'public.workspaces',
   'public.members',
   'public.messages',
@@ -81,6 +82,7 @@ const VALID: Record<string, { query?: string; body?: unknown }> = {
   'POST /v1/tenants/{tenant}/invites': { body: { email: 'cookie@fuzz.example', role: 'viewer' } },
   'POST /v1/tenants/{tenant}/requests': { body: { kind: 'access', subject: 'member', identity: 'email', value: 'ada@example.com' } },
   'POST /v1/admin/grants': { body: { tenant: 'ws-a', justification: 'a justification long enough', ticket: 'T-1', duration: '1h' } },
+  'POST /v1/admin/blocklist': { body: { network: '203.0.113.9', reason: 'fuzz', expiresIn: '1h' } },
   'GET /v1/audit': { query: 'tenant=ws-a' },
   'GET /v1/audit.csv': { query: 'tenant=ws-a' },
 };
@@ -93,7 +95,7 @@ async function counts(): Promise<Record<string, number>> {
 
 /** Real ids for the parameters not being fuzzed, so the fuzzed one is the only thing wrong. */
 function fill(op: Operation, override: Record<string, string> = {}): string {
-  const ids: Record<string, string> = { tenant: 'ws-a', account: owner.accountId, provider: 'google', request: '00000000-0000-4000-8000-000000000001', invite: '00000000-0000-4000-8000-000000000002', grant: '00000000-0000-4000-8000-000000000003' };
+  const ids: Record<string, string> = { tenant: 'ws-a', account: owner.accountId, provider: 'google', request: '00000000-0000-4000-8000-000000000001', invite: '00000000-0000-4000-8000-000000000002', grant: '00000000-0000-4000-8000-000000000003', entry: '00000000-0000-4000-8000-000000000004' };
   return op.path.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => override[name] ?? ids[name]!);
 }
 

@@ -66,6 +66,9 @@ export const ROUTE_TABLE: Readonly<Record<string, RouteRow>> = {
   'POST /v1/admin/grants': { access: 'operator', ok: { status: 201 } },
   'GET /v1/admin/grants': { access: 'operator', ok: { status: 200 } },
   'DELETE /v1/admin/grants/{grant}': { access: 'operator', ok: { status: 200 } },
+  'GET /v1/admin/blocklist': { access: 'operator', ok: { status: 200 } },
+  'POST /v1/admin/blocklist': { access: 'operator', ok: { status: 201 } },
+  'DELETE /v1/admin/blocklist/{entry}': { access: 'operator', ok: { status: 200 } },
   'GET /v1/tenants/{tenant}/messages': { access: 'tenant', permission: 'messages.read', ok: { status: 200 } },
 };
 

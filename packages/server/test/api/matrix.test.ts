@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createInvite, openGrant } from '@custodian/core/auth';
+import { addBlock } from '@custodian/core/limits';
 import { startApi, type ApiHarness } from './harness.js';
 import {
   codeOf,
@@ -122,6 +123,9 @@ async function prepare(op: Operation, caller: Caller, where: Where): Promise<{ c
   if (op.key === 'DELETE /v1/admin/grants/{grant}' && (caller.kind === 'operator' || caller.kind === 'operator+grant')) {
     ids.grant = (await openGrant(h.db, h.policy, { operatorId: caller.accountId, tenant: 'ws-c', justification: JUSTIFICATION, ticket: 'T-2', durationSeconds: 600 })).id;
   }
+  if (op.key === 'DELETE /v1/admin/blocklist/{entry}' && (caller.kind === 'operator' || caller.kind === 'operator+grant')) {
+    ids.entry = (await addBlock(h.db, { network: `198.51.100.${++counter % 250}`, reason: 'matrix', actor: { type: 'system', id: 'test' } }, { defaultSeconds: 3600, maxSeconds: 86400 })).id;
+  }
   let url = op.path.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => encodeURIComponent(ids[name] ?? '00000000-0000-4000-8000-000000000001'));
   if (op.key === 'GET /v1/audit' || op.key === 'GET /v1/audit.csv') url += `?tenant=${tenant}`;
 
@@ -138,6 +142,7 @@ async function prepare(op: Operation, caller: Caller, where: Where): Promise<{ c
     'POST /v1/tenants/{tenant}/invites': async () => ({ email: unique('invitee'), role: 'viewer' }),
     'POST /v1/tenants/{tenant}/requests': async () => ({ kind: 'access', subject: 'member', identity: 'email', value: tenant === 'ws-a' ? 'ada@example.com' : 'bob@example.com' }),
     'POST /v1/admin/grants': async () => ({ tenant: 'ws-c', justification: JUSTIFICATION, ticket: 'T-3', duration: '30min' }),
+    'POST /v1/admin/blocklist': async () => ({ network: `203.0.113.${++counter % 250}`, reason: 'matrix: a documentation address', expiresIn: '1h' }),
   };
   const payload = bodies[op.key] ? await bodies[op.key]!() : op.method === 'GET' || op.method === 'DELETE' ? undefined : {};
   return { call: { url, cookie, ...(payload === undefined ? {} : { payload }) }, caller };

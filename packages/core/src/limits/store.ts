@@ -1,0 +1,198 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { ConfigError } from '../errors.js';
+
+/**
+ * Where counters live: this process's memory (one instance, the embedded
+ * default), or Redis, shared by every instance (`REDIS_URL`).
+ */
+export interface LimitStore {
+  readonly kind: 'memory' | 'redis';
+  /** How long a Redis call may take before the request goes on without it. */
+  readonly timeoutMs: number;
+  /** The Redis client, when there is one. */
+  readonly redis: Redis | null;
+  close(): Promise<void>;
+}
+
+export interface LimitStoreOptions {
+  /** `redis://` or `rediss://` URL; without it counters are kept in memory. */
+  redisUrl?: string | undefined;
+  /** Per-call timeout for Redis, 100 ms by default. */
+  timeoutMs?: number | undefined;
+  /** Told when the connection to Redis drops or comes back, for the server log. */
+  onStoreEvent?: ((event: StoreEvent) => void) | undefined;
+}
+
+export type StoreEvent = { kind: 'store-down'; reason: string } | { kind: 'store-up' };
+
+/** Opens the counter store. With a Redis URL, nothing waits for the connection: a request made before it is up follows the failure mode. */
+export function openLimitStore(options: LimitStoreOptions = {}): LimitStore {
+  const timeoutMs = options.timeoutMs ?? 100;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 10_000) {
+    throw new ConfigError('the rate-limit store timeout must be a whole number of milliseconds between 1 and 10000');
+  }
+  if (!options.redisUrl) return { kind: 'memory', timeoutMs, redis: null, close: async () => {} };
+  let url: URL;
+  try {
+    url = new URL(options.redisUrl);
+  } catch {
+    throw new ConfigError('REDIS_URL is not a URL', 'e.g. redis://127.0.0.1:6379/0');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('REDIS_URL must start with redis:// or rediss://', 'e.g. redis://127.0.0.1:6379/0');
+  const redis = new Redis(options.redisUrl, {
+    // A command issued while disconnected fails at once instead of waiting in a queue for a reconnect.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(timeoutMs * 10, 1000),
+    // Keep trying to reconnect, at most every 2 s, for as long as the process runs.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    lazyConnect: false,
+  });
+  let up = false;
+  redis.on('ready', () => {
+    if (!up) options.onStoreEvent?.({ kind: 'store-up' });
+    up = true;
+  });
+  // Without an 'error' listener ioredis prints every failed reconnect; the state change is reported once instead.
+  redis.on('error', (error: Error) => {
+    if (up) options.onStoreEvent?.({ kind: 'store-down', reason: error.message });
+    up = false;
+  });
+  redis.on('close', () => {
+    if (up) options.onStoreEvent?.({ kind: 'store-down', reason: 'connection closed' });
+    up = false;
+  });
+  return {
+    kind: 'redis',
+    timeoutMs,
+    redis,
+    close: async () => {
+      redis.removeAllListeners('error');
+      redis.on('error', () => {});
+      redis.disconnect();
+    },
+  };
+}
+
+/** One limit: `points` per `durationSeconds`, then blocked for `blockSeconds` (0: until the window ends). */
+export interface LimitShape {
+  points: number;
+  durationSeconds: number;
+  blockSeconds: number;
+}
+
+/** When the store fails: a bounded in-process limiter, let the request through, or refuse it. */
+export type StoreFailureMode = 'local-fallback' | 'allow' | 'deny';
+
+/** A limit's verdict on one request. */
+export type Verdict =
+  | { ok: true; limit: number; remaining: number; resetMs: number; degraded: boolean }
+  | { ok: false; reason: 'limited'; limit: number; remaining: 0; resetMs: number; degraded: boolean }
+  | { ok: false; reason: 'unavailable' };
+
+/** After a store failure, skip the store this long before trying it again, so a hung Redis costs one timeout, not one per request. */
+const RETRY_STORE_AFTER_MS = 1000;
+
+const TIMEOUT = Symbol('timeout');
+
+/**
+ * A rate-limiter-flexible limiter with an explicit answer for a failing
+ * store: `local-fallback` counts in this process (bounded, never unlimited),
+ * `allow` lets the request through, `deny` refuses it. No call waits longer
+ * than the store's timeout.
+ */
+export class GuardedLimiter {
+  readonly shape: LimitShape;
+  readonly #primary: RateLimiterAbstract;
+  readonly #fallback: RateLimiterMemory | null;
+  readonly #mode: StoreFailureMode;
+  readonly #timeoutMs: number;
+  readonly #remote: boolean;
+  #skipStoreUntil = 0;
+
+  constructor(store: LimitStore, name: string, shape: LimitShape, mode: StoreFailureMode) {
+    this.shape = shape;
+    this.#mode = mode;
+    this.#timeoutMs = store.timeoutMs;
+    const common = { keyPrefix: `custodian:${name}`, points: shape.points, duration: shape.durationSeconds, blockDuration: shape.blockSeconds };
+    this.#remote = store.redis !== null;
+    this.#primary = store.redis ? new RateLimiterRedis({ ...common, storeClient: store.redis, rejectIfRedisNotReady: true }) : new RateLimiterMemory(common);
+    this.#fallback = this.#remote && mode === 'local-fallback' ? new RateLimiterMemory(common) : null;
+  }
+
+  /** Counts `points` against `key` and says whether the request may go on. */
+  async consume(key: string, points = 1): Promise<Verdict> {
+    if (!this.#remote) return this.#settle(this.#primary.consume(key, points), false);
+    if (Date.now() >= this.#skipStoreUntil) {
+      try {
+        return await this.#settle(withTimeout(this.#primary.consume(key, points), this.#timeoutMs), false);
+      } catch {
+        this.#skipStoreUntil = Date.now() + RETRY_STORE_AFTER_MS;
+      }
+    }
+    return this.#degraded(key, points);
+  }
+
+  /** The state of `key` without counting: remaining points and time to reset; null when nothing is counted. */
+  async peek(key: string): Promise<{ consumed: number; resetMs: number } | null | 'unavailable'> {
+    const read = async (limiter: RateLimiterAbstract) => {
+      const res = await limiter.get(key);
+      return res ? { consumed: res.consumedPoints, resetMs: res.msBeforeNext } : null;
+    };
+    if (!this.#remote) return read(this.#primary);
+    if (Date.now() >= this.#skipStoreUntil) {
+      try {
+        return await withTimeout(read(this.#primary), this.#timeoutMs);
+      } catch {
+        this.#skipStoreUntil = Date.now() + RETRY_STORE_AFTER_MS;
+      }
+    }
+    return this.#fallback ? read(this.#fallback) : 'unavailable';
+  }
+
+  /** Blocks `key` for `seconds`, in the store and (when it has one) the fallback. */
+  async block(key: string, seconds: number): Promise<void> {
+    if (this.#fallback) await this.#fallback.block(key, seconds);
+    if (!this.#remote || Date.now() >= this.#skipStoreUntil) {
+      await withTimeout(this.#primary.block(key, seconds), this.#timeoutMs).catch(() => {
+        if (this.#remote) this.#skipStoreUntil = Date.now() + RETRY_STORE_AFTER_MS;
+      });
+    }
+  }
+
+  /** Forgets `key` (a success resets a brute-force counter). */
+  async reset(key: string): Promise<void> {
+    if (this.#fallback) await this.#fallback.delete(key);
+    await withTimeout(this.#primary.delete(key), this.#timeoutMs).catch(() => {
+      if (this.#remote) this.#skipStoreUntil = Date.now() + RETRY_STORE_AFTER_MS;
+    });
+  }
+
+  async #degraded(key: string, points: number): Promise<Verdict> {
+    if (this.#mode === 'deny') return { ok: false, reason: 'unavailable' };
+    if (this.#mode === 'allow') return { ok: true, limit: this.shape.points, remaining: this.shape.points, resetMs: this.shape.durationSeconds * 1000, degraded: true };
+    return this.#settle(this.#fallback!.consume(key, points), true);
+  }
+
+  async #settle(pending: Promise<RateLimiterRes>, degraded: boolean): Promise<Verdict> {
+    const limit = this.shape.points;
+    try {
+      const res = await pending;
+      return { ok: true, limit, remaining: res.remainingPoints, resetMs: res.msBeforeNext, degraded };
+    } catch (error) {
+      // rate-limiter-flexible rejects with its result object when the limit is reached, and with an Error when the store fails.
+      if (error instanceof RateLimiterRes) return { ok: false, reason: 'limited', limit, remaining: 0, resetMs: error.msBeforeNext, degraded };
+      throw error;
+    }
+  }
+}
+
+function withTimeout<T>(pending: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(TIMEOUT), ms);
+  });
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+}
