@@ -36,8 +36,12 @@ export interface ServerOptions {
   now?: (() => Date) | undefined;
   /** How long the health check's `select 1` may take; 2 s by default. */
   healthTimeoutMs?: number | undefined;
-  /** Passed to Fastify: trust `X-Forwarded-*` from a proxy in front. Off by default. */
-  trustProxy?: boolean | undefined;
+  /**
+   * Passed to Fastify: trust `X-Forwarded-*` from a proxy in front (`true`, a
+   * number of hops, or the proxies' addresses). Off by default. Behind a proxy
+   * it must be set, or per-address limits and the blocklist see only the proxy.
+   */
+  trustProxy?: boolean | string[] | ((address: string, hop: number) => boolean) | undefined;
   /**
    * Where rate-limit and brute-force counters live: `openLimitStore({ redisUrl })`
    * to share them between instances. This process's memory by default. The

@@ -138,7 +138,7 @@ export function parseNetwork(text: string): Network | { error: string } {
   if (isIP(addressText) === 0) return { error: 'must be an IP address or a network such as 203.0.113.0/24' };
   const address = parseAddress(addressText);
   if (!address) return { error: 'must be an IP address or a network such as 203.0.113.0/24' };
-  const max = address.family === 4 ? 32 : 128;
+  const max = addressText.includes(':') ? 128 : 32;
   let prefix = max;
   if (slash >= 0) {
     const p = trimmed.slice(slash + 1);

@@ -60,9 +60,14 @@ export function createLimits(policy: Policy, store: LimitStore): Limits {
         })
       : null,
     blocklist: new Blocklist(),
-    blocklistExpiry: {
-      defaultSeconds: approxSeconds(policy.blocklist?.defaultExpiry ?? '30d'),
-      maxSeconds: approxSeconds(policy.blocklist?.maxExpiry ?? '1y'),
-    },
+    blocklistExpiry: blocklistExpiry(policy),
+  };
+}
+
+/** Bounds for new blocklist entries: the policy's `blocklist`, or 30 days by default and a year at most. */
+export function blocklistExpiry(policy: Policy): { defaultSeconds: number; maxSeconds: number } {
+  return {
+    defaultSeconds: approxSeconds(policy.blocklist?.defaultExpiry ?? '30d'),
+    maxSeconds: approxSeconds(policy.blocklist?.maxExpiry ?? '1y'),
   };
 }

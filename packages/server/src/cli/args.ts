@@ -17,9 +17,9 @@ export const POLICY_FLAGS = {
  * `util.parseArgs` in strict mode, with its errors turned into one line and a
  * hint: an unknown or malformed flag never starts any work.
  */
-export function parse<O extends Options>(command: string, argv: string[], options: O) {
+export function parse<O extends Options>(command: string, argv: string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/^.*?: /, '') : 'invalid arguments';
     throw new ConfigError(`custodian ${command}: ${message}`, `run \`custodian ${command} --help\``);

@@ -19,6 +19,16 @@ export async function openFromFlags(flags: DatabaseFlags, options: { mustExist?:
   });
 }
 
+/** Opens the database named by the flags (it must exist), runs `fn`, and closes it whatever happens. */
+export async function withDatabase<T>(flags: DatabaseFlags, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openFromFlags(flags, { mustExist: true });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
 /** Loads the policy file as ESM TypeScript, whatever the `type` in its folder's package.json. */
 export function loadPolicy(flags: { policy?: string | undefined }): Promise<LoadedPolicy> {
   return loadPolicyFile(flags.policy ?? DEFAULT_POLICY_FILE, { importer: (url) => tsImport(url, import.meta.url) });

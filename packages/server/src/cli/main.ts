@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { info, reportError } from './output.js';
 import * as access from './commands/access.js';
 import * as audit from './commands/audit.js';
+import * as blocklist from './commands/blocklist.js';
 import * as check from './commands/check.js';
 import * as demo from './commands/demo.js';
 import * as dsar from './commands/dsar.js';
@@ -17,7 +18,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys, audit, dsar, retention, access };
+const COMMANDS: Record<string, Command> = { init, migrate, check, serve, demo, keys, audit, dsar, retention, access, blocklist };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

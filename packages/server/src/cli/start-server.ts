@@ -1,8 +1,10 @@
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Database } from '@custodian/core/db';
 import { resolveRootKey, type RootKey } from '@custodian/core/crypto';
 import { LocalArtifactStore, dsarRunTask, exportLinkKey, standardHandlers } from '@custodian/core/dsar';
-import { CustodianError } from '@custodian/core/errors';
+import { ConfigError, CustodianError } from '@custodian/core/errors';
+import { openLimitStore, parseNetwork } from '@custodian/core/limits';
 import { createWorker } from '@custodian/core/jobs';
 import type { Policy } from '@custodian/core/policy';
 import { buildServer } from '../app.js';
@@ -62,11 +64,22 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
   let publicUrl = (process.env.CUSTODIAN_PUBLIC_URL ?? `http://${options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host}:${options.port}`).replace(/\/$/, '');
   const { providers, missing } = providersFromEnv(options.policy, options.mode);
   for (const m of missing) logger.warn(`sign-in with ${m.id} is off: ${m.variable} is not set`);
+  const trustProxy = trustProxyFromEnv();
+  // C21: counters shared through Redis when REDIS_URL is set, so every instance enforces one limit; else in this process.
+  const limitStore = openLimitStore({
+    redisUrl: process.env.REDIS_URL,
+    timeoutMs: process.env.CUSTODIAN_LIMITS_TIMEOUT_MS === undefined ? undefined : envInt('CUSTODIAN_LIMITS_TIMEOUT_MS', process.env.CUSTODIAN_LIMITS_TIMEOUT_MS),
+    // The URL may carry a password: the log names the state change only.
+    onStoreEvent: (event) => (event.kind === 'store-up' ? logger.info('rate-limit store (Redis) connected') : logger.warn({ reason: event.reason }, 'rate-limit store (Redis) unreachable; each route class follows its onStoreFailure mode')),
+  });
+  logger.info({ store: limitStore.kind, trustProxy: process.env.CUSTODIAN_TRUST_PROXY || 'false' }, 'rate limits');
   const app = await buildServer({
     policy: options.policy,
     db: options.db,
     logger,
     mode: options.mode,
+    limitStore,
+    trustProxy,
     exports: { store, linkKey },
     api: { providers, publicUrl, devSignIn: options.devSignIn ?? false, routes: options.routes },
   });
@@ -75,6 +88,7 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
     address = await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     await app.close();
+    await limitStore.close();
     const code = (error as { code?: string }).code;
     const reason = code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'is not allowed for this user' : code === 'EADDRNOTAVAIL' ? 'names an address this machine does not have' : 'failed';
     throw new CustodianError('ERR_SERVER_LISTEN_FAILED', `listening on ${options.host}:${options.port} ${reason}`, {
@@ -114,6 +128,7 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
     info('shutting down');
     await worker.stop({ graceMs: 10_000 });
     await app.close();
+    await limitStore.close();
     await options.db.close();
     process.exit(0);
   };
@@ -145,4 +160,32 @@ function retentionTask(options: StartOptions, interval: string, smtp: string | u
       else logger.warn({ ...fields, failed: r.steps.filter((s) => s.error).map((s) => `${s.rule}#${s.stage}:${s.error!.code}`) }, 'retention sweep done with failed steps');
     },
   });
+}
+
+function envInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new ConfigError(`${name} must be a whole number of milliseconds`, `e.g. ${name}=100`);
+  return n;
+}
+
+/**
+ * CUSTODIAN_TRUST_PROXY: behind a load balancer every request comes from the
+ * balancer's address, and per-address limits and the blocklist would see one
+ * client. `true` trusts X-Forwarded-For from any hop, a number trusts that many
+ * hops, a comma-separated list trusts those proxy addresses or ranges.
+ */
+export function trustProxyFromEnv(value = process.env.CUSTODIAN_TRUST_PROXY): boolean | string[] | ((address: string, hop: number) => boolean) | undefined {
+  if (value === undefined || value === '' || value === 'false') return undefined;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) {
+    const hops = Number(value);
+    return (_address, hop) => hop < hops;
+  }
+  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  for (const item of list) {
+    if ('error' in parseNetwork(item) && isIP(item) === 0) {
+      throw new ConfigError('CUSTODIAN_TRUST_PROXY must be true, a number of hops, or a comma-separated list of proxy addresses or ranges', 'e.g. CUSTODIAN_TRUST_PROXY=10.0.0.0/8');
+    }
+  }
+  return list;
 }

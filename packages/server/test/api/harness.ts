@@ -1,3 +1,4 @@
+import type { LimitStore } from '@custodian/core/limits';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { addMember, setOperator, signIn } from '@custodian/core/auth';
@@ -98,7 +99,9 @@ export interface ApiHarness {
 }
 
 /** A migrated database (PGlite, or PostgreSQL with DATABASE_URL) with the chat app, two workspaces with a member and a message each, and the server over it. */
-export async function startApi(options: { policy?: Policy; api?: ApiOptions; mode?: 'development' | 'production' } = {}): Promise<ApiHarness> {
+export async function startApi(
+  options: { policy?: Policy; api?: ApiOptions; mode?: 'development' | 'production'; limitStore?: LimitStore; trustProxy?: boolean } = {},
+): Promise<ApiHarness> {
   const db = await openTestDatabase();
   await migrate(db, coreMigrations());
   await db.exec(CHAT_SQL);
@@ -110,7 +113,7 @@ export async function startApi(options: { policy?: Policy; api?: ApiOptions; mod
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(line) } });
   let app: FastifyInstance;
   try {
-    app = await buildServer({ policy, db, logger, mode: options.mode ?? 'development', api: { devSignIn: true, routes: messagesRoute, ...options.api } });
+    app = await buildServer({ policy, db, logger, mode: options.mode ?? 'development', limitStore: options.limitStore, trustProxy: options.trustProxy, api: { devSignIn: true, routes: messagesRoute, ...options.api } });
     await app.ready();
   } catch (error) {
     // A refused configuration must not leave the database open (the test process would never exit).

@@ -1,9 +1,8 @@
 import { createInvite, isRole, listGrants, listMembers, setOperator } from '@custodian/core/auth';
-import type { Database } from '@custodian/core/db';
 import { ConfigError } from '@custodian/core/errors';
 import { approxSeconds } from '@custodian/core/policy';
 import { DATABASE_FLAGS, POLICY_FLAGS, parse } from '../args.js';
-import { loadPolicy, openFromFlags } from '../context.js';
+import { loadPolicy, withDatabase } from '../context.js';
 import { green, info, json } from '../output.js';
 
 export const summary = 'invite a tenant\'s first owner, list members, make platform operators, list operator grants';
@@ -25,15 +24,6 @@ const FLAGS = { ...DATABASE_FLAGS, ...POLICY_FLAGS, tenant: { type: 'string' }, 
 function required(action: string, name: string, value: string | undefined): string {
   if (value === undefined || value.trim() === '') throw new ConfigError(`custodian access ${action}: --${name} is required`, `run \`custodian access --help\``);
   return value.trim();
-}
-
-async function withDatabase<T>(values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined }, fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openFromFlags(values, { mustExist: true });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
 }
 
 export async function run(argv: string[]): Promise<number> {

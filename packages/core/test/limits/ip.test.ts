@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { clientKey, NetworkMatcher, parseAddress, parseNetwork, type Network } from '@custodian/core/limits';
+
+const net = (text: string): Network => {
+  const n = parseNetwork(text);
+  if ('error' in n) throw new Error(`${text}: ${n.error}`);
+  return n;
+};
+
+test('C21: an IPv6 client is limited by its /64, an IPv4 client by its address', () => {
+  assert.equal(clientKey('2001:db8:aa:bb:1:2:3:4'), '2001:db8:aa:bb::/64');
+  assert.equal(clientKey('2001:db8:aa:bb:ffff:ffff:ffff:ffff'), '2001:db8:aa:bb::/64');
+  assert.equal(clientKey('2001:0DB8:00aa:00bb::9'), '2001:db8:aa:bb::/64');
+  assert.notEqual(clientKey('2001:db8:aa:bc::1'), clientKey('2001:db8:aa:bb::1'));
+  assert.equal(clientKey('203.0.113.7'), '203.0.113.7');
+  assert.notEqual(clientKey('203.0.113.7'), clientKey('203.0.113.8'));
+  // A dual-stack socket reports IPv4 clients as mapped IPv6: the same key either way.
+  assert.equal(clientKey('::ffff:203.0.113.7'), '203.0.113.7');
+  // No address (or garbage) is one shared key, limited rather than free.
+  assert.equal(clientKey(undefined), 'unknown');
+  assert.equal(clientKey('not-an-ip'), 'unknown');
+});
+
+test('C21: every address in one /64 gets the same key, whatever its spelling (property)', () => {
+  const word = fc.integer({ min: 0, max: 0xffff });
+  fc.assert(
+    fc.property(fc.array(word, { minLength: 8, maxLength: 8 }), fc.array(word, { minLength: 4, maxLength: 4 }), (a, tail) => {
+      const full = a.map((w) => w.toString(16)).join(':');
+      const padded = a.map((w) => w.toString(16).padStart(4, '0').toUpperCase()).join(':');
+      const sibling = [...a.slice(0, 4), ...tail].map((w) => w.toString(16)).join(':');
+      assert.equal(clientKey(full), clientKey(padded));
+      assert.equal(clientKey(full), clientKey(sibling));
+      assert.deepEqual(parseAddress(full), { family: 6, words: a });
+    }),
+    { seed: 9, numRuns: 500 },
+  );
+});
+
+test('C22: networks are parsed to canonical text, and malformed or over-wide ones refused with a reason', () => {
+  assert.equal(net('203.0.113.7').text, '203.0.113.7/32');
+  assert.equal(net('203.0.113.77/24').text, '203.0.113.0/24');
+  assert.equal(net('2001:db8:0:0:1::1/48').text, '2001:db8::/48');
+  assert.equal(net('2001:DB8::1').text, '2001:db8::1/128');
+  assert.equal(net('::ffff:198.51.100.0/120').text, '198.51.100.0/24');
+  for (const bad of ['', 'x', '203.0.113', '203.0.113.7/33', '203.0.113.7/-1', '2001:db8::/129', '1.2.3.4/abc', '256.1.1.1', '1.2.3.4 /24']) {
+    assert.ok('error' in parseNetwork(bad), bad);
+  }
+  // Blocking most of the internet by a typo is refused.
+  assert.match((parseNetwork('0.0.0.0/0') as { error: string }).error, /wider than \/8/);
+  assert.match((parseNetwork('2000::/3') as { error: string }).error, /wider than \/16/);
+});
+
+test('C22: the matcher finds an address in any listed network, and nothing else', () => {
+  const m = new NetworkMatcher<string>();
+  m.add(net('203.0.113.7'), 'one');
+  m.add(net('198.51.100.0/24'), 'v4-range');
+  m.add(net('2001:db8:1::/48'), 'v6-range');
+  m.add(net('2001:db8:2::5'), 'v6-one');
+  m.add(net('10.0.0.0/9'), 'odd-prefix');
+  assert.equal(m.match('203.0.113.7'), 'one');
+  assert.equal(m.match('::ffff:203.0.113.7'), 'one');
+  assert.equal(m.match('203.0.113.8'), undefined);
+  assert.equal(m.match('198.51.100.255'), 'v4-range');
+  assert.equal(m.match('198.51.101.0'), undefined);
+  assert.equal(m.match('2001:db8:1:ffff::1'), 'v6-range');
+  assert.equal(m.match('2001:db8:2::5'), 'v6-one');
+  assert.equal(m.match('2001:db8:2::6'), undefined);
+  assert.equal(m.match('10.127.255.255'), 'odd-prefix');
+  assert.equal(m.match('10.128.0.0'), undefined);
+  assert.equal(m.match('garbage'), undefined);
+  assert.equal(m.size, 5);
+});
+
+test('C22: matching agrees with a bit-by-bit reference on random IPv4 networks and addresses (property)', () => {
+  const u32 = fc.integer({ min: 0, max: 0xffffffff });
+  const fmt = (w: number) => `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
+  fc.assert(
+    fc.property(u32, fc.integer({ min: 8, max: 32 }), u32, (base, prefix, probe) => {
+      const m = new NetworkMatcher<true>();
+      m.add(net(`${fmt(base)}/${prefix}`), true);
+      const shift = 32 - prefix;
+      const inside = shift === 32 ? true : base >>> shift === probe >>> shift;
+      assert.equal(m.match(fmt(probe)) === true, inside);
+      assert.equal(m.match(fmt(base)), true);
+    }),
+    { seed: 4, numRuns: 2000 },
+  );
+});
