@@ -43,7 +43,7 @@ function unfit(input: unknown): 'too deeply nested' | 'contains a NUL character'
 }
 
 /** Our own wording per issue kind: Zod's messages can quote the input (an unknown key's name), ours never do. */
-function what(issue: { code: string; expected?: unknown; values?: unknown[]; origin?: unknown; format?: unknown; minimum?: unknown; maximum?: unknown }): string {
+function what(issue: { code: string; message?: string; expected?: unknown; values?: unknown[]; origin?: unknown; format?: unknown; minimum?: unknown; maximum?: unknown }): string {
   switch (issue.code) {
     case 'invalid_type':
       return issue.expected === 'undefined' || issue.expected === 'never' ? 'is not allowed' : `must be ${issue.expected === 'object' ? 'an object' : `a ${String(issue.expected)}`}`;
@@ -58,6 +58,8 @@ function what(issue: { code: string; expected?: unknown; values?: unknown[]; ori
     case 'too_big':
       return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`;
     case 'invalid_format':
+      // A pattern's own message is the schema author's (`must be a duration such as 30min`), never the input; Zod's default quotes the pattern.
+      if (issue.format === 'regex') return issue.message && !issue.message.startsWith('Invalid') ? issue.message : 'is not in the expected form';
       return `must be a valid ${String(issue.format)}`;
     default:
       return 'is invalid';
