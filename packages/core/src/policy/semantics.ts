@@ -220,6 +220,12 @@ const siteCheck: Check = (p, add) => {
   if (block && parseDuration(block.defaultExpiry) && parseDuration(block.maxExpiry) && approxSeconds(block.defaultExpiry) > approxSeconds(block.maxExpiry)) {
     add('blocklist.defaultExpiry', 'is longer than blocklist.maxExpiry', 'make the default expiry at most the maximum');
   }
+  // Sign-in and token lookups are what guessing attacks hit: they never run unlimited, not even while Redis is down.
+  for (const guarded of ['signin', 'invite-lookup']) {
+    if (p.rateLimits?.[guarded]?.onStoreFailure === 'allow') {
+      add(`rateLimits.${guarded}.onStoreFailure`, 'is `allow`, which would leave sign-in or invite lookups unlimited while the rate-limit store is down', 'use `local-fallback` (the default) or `deny`');
+    }
+  }
   for (const [i, cls] of list(p.bruteForce?.routeClasses).entries()) {
     if (!(cls in (p.rateLimits ?? {}))) add(`bruteForce.routeClasses[${i}]`, `names route class \`${cls}\`, which \`rateLimits\` does not declare`, 'declare it under rateLimits, or remove it here');
   }

@@ -177,6 +177,17 @@ describe('definePolicy', () => {
     expectProblem(input, 'bruteForce.routeClasses[1]', /does not declare/);
   });
 
+  test('C21: sign-in and invite lookups may not run unlimited when the rate-limit store fails', () => {
+    for (const cls of ['signin', 'invite-lookup']) {
+      const input = clone(basePolicy());
+      input.rateLimits = { [cls]: { perIp: { points: 5, per: '1min' }, onStoreFailure: 'allow' } };
+      expectProblem(input, `rateLimits.${cls}.onStoreFailure`, /unlimited/);
+    }
+    const api = clone(basePolicy());
+    api.rateLimits = { api: { perIp: { points: 5, per: '1min' }, onStoreFailure: 'allow' } };
+    assert.doesNotThrow(() => definePolicy(api));
+  });
+
   test('C22: a blocklist default expiry may not exceed its maximum', () => {
     const input = clone(basePolicy());
     input.blocklist = { defaultExpiry: '2y', maxExpiry: '30d' };
