@@ -25,4 +25,4 @@ export const app: ReferenceApp = {
 
 export default app;
 export { revokeApiKey, useApiKey } from './admin.js';
-export { routes } from './server.js';
+export { routesFor } from './server.js';

@@ -8,7 +8,7 @@ import { APP_ROLE, type Database } from '@custodian/core/db';
 import { testBackend } from '@custodian/core/testing';
 import { buildServer, createLogger, SESSION_COOKIE } from '@custodian/server';
 import { sessionCookieThroughApp, signInThroughApp, startOidcProvider, type TestProvider } from '../../../packages/server/test/helpers/oidc-provider.js';
-import { policy, routes, seed } from '../src/index.js';
+import { policy, routesFor, seed } from '../src/index.js';
 import { openMigrated } from './support.js';
 
 /** A free loopback port, so the provider can be told the app's redirect URI before the app listens. */
@@ -77,7 +77,7 @@ describe(`hiring-assessments served with its policy, staff signed in through Ope
       api: {
         publicUrl: base,
         providers: [{ id: 'google', issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, allowInsecureLoopback: true, timeoutMs: 3000 }],
-        routes,
+        routes: routesFor(db),
       },
     });
     await app.listen({ host: '127.0.0.1', port });
