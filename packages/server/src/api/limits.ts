@@ -32,6 +32,9 @@ export const DEFAULT_ROUTE_CLASS = 'api';
 /** How often each server reloads the blocklist, so an entry added elsewhere holds everywhere within this. */
 export const BLOCKLIST_REFRESH_MS = 5000;
 
+/** How long start-up waits for the first load of the blocklist before serving anyway (the reloads go on). */
+const BLOCKLIST_FIRST_LOAD_MS = 2000;
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The tightest limit this request was counted against, for the RateLimit-* headers. */
@@ -89,16 +92,21 @@ export function abuseProtection(app: FastifyInstance, limits: Limits, db: Databa
   });
   if (!db) return;
   let timer: NodeJS.Timeout | undefined;
-  const refresh = async () => {
-    try {
-      await limits.blocklist.refresh(db);
-    } catch (error) {
-      // A failed reload keeps the entries already loaded: a blip in the database does not lift every block.
-      app.log.warn({ error: { code: (error as CustodianError).code ?? 'unknown' } }, 'blocklist reload failed; keeping the entries loaded before');
-    }
-  };
+  let inFlight: Promise<void> | null = null;
+  // One reload at a time: a slow database must not pile reloads up behind each other.
+  const refresh = () =>
+    (inFlight ??= limits.blocklist
+      .refresh(db)
+      .catch((error: unknown) => {
+        // A failed reload keeps the entries already loaded: a blip in the database does not lift every block.
+        app.log.warn({ error: { code: (error as CustodianError).code ?? 'unknown' } }, 'blocklist reload failed; keeping the entries loaded before');
+      })
+      .finally(() => (inFlight = null)));
   app.addHook('onReady', async () => {
-    await refresh();
+    // Start-up waits a moment for the first load, not for ever: a database that is down must not keep the server (and /healthz) from answering.
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([refresh(), new Promise<void>((resolve) => (waited = setTimeout(resolve, BLOCKLIST_FIRST_LOAD_MS)))]);
+    clearTimeout(waited);
     timer = setInterval(refresh, BLOCKLIST_REFRESH_MS);
     timer.unref();
   });

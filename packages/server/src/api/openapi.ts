@@ -1,6 +1,7 @@
 import { z, type ZodType } from 'zod';
 import type { Policy } from '@custodian/core/policy';
 import { errorBody } from './schemas.js';
+import { DEFAULT_ROUTE_CLASS } from './limits.js';
 import type { RouteRegistry } from './route.js';
 
 const jsonSchema = (schema: ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
@@ -35,7 +36,19 @@ export function openApiDocument(policy: Policy, registry: RouteRegistry): Record
         ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: jsonSchema(r.schema) } } } : {}),
       };
     }
-    responses.default = { description: 'An error with a stable code (docs/errors.md).', content: { 'application/json': { schema: jsonSchema(errorBody) } } };
+    const errorContent = { 'application/json': { schema: jsonSchema(errorBody) } };
+    // C21/C23: a route whose class the policy limits says so, with the headers a client should read.
+    const className = route.limit?.class ?? DEFAULT_ROUTE_CLASS;
+    const declared = policy.rateLimits[className];
+    if (declared && !responses['429']) {
+      const brute = policy.bruteForce?.routeClasses.includes(className) && route.limit?.failures?.length;
+      responses['429'] = {
+        description: `Rate limited (class \`${className}\`${brute ? ', or blocked after repeated failures' : ''}): wait \`Retry-After\` seconds. \`ERR_RATE_LIMITED\`${brute ? ' or `ERR_TOO_MANY_FAILURES`' : ''}.`,
+        headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+        content: errorContent,
+      };
+    }
+    responses.default = { description: 'An error with a stable code (docs/errors.md); 403 `ERR_IP_BLOCKED` for an address on the blocklist (C22).', content: errorContent };
     path[route.method.toLowerCase()] = {
       summary: route.summary,
       tags: [route.tag],
