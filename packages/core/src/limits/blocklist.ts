@@ -146,7 +146,9 @@ export class Blocklist {
   /** Replaces the entries held with `entries`. */
   load(entries: readonly BlockEntry[], now = Date.now()): void {
     const matcher = new NetworkMatcher<BlockEntry>();
-    for (const entry of entries) {
+    // Of several entries for one network, the one that lasts longest is kept (added last).
+    const ordered = [...entries].sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
+    for (const entry of ordered) {
       if (entry.removedAt || entry.expiresAt.getTime() <= now) continue;
       const network = parseNetwork(entry.network);
       // Stored entries were checked on the way in; one that no longer parses is skipped rather than blocking the server.
@@ -157,15 +159,16 @@ export class Blocklist {
     this.#loadedAt = now;
   }
 
+  /** Reloads every entry in force, however many. */
   async refresh(q: Queryable): Promise<void> {
-    this.load(await listBlocks(q, { limit: 10_000 }));
+    const { rows } = await q.query(`SELECT ${COLUMNS} FROM custodian.ip_blocks WHERE removed_at IS NULL AND expires_at > now()`);
+    this.load(rows.map(entryOf));
   }
 
   /** The entry blocking `ip` now, or undefined. */
   check(ip: string | undefined, now = Date.now()): BlockEntry | undefined {
     if (ip === undefined) return undefined;
-    const entry = this.#matcher.match(ip);
-    return entry !== undefined && entry.expiresAt.getTime() > now ? entry : undefined;
+    return this.#matcher.match(ip, (entry) => entry.expiresAt.getTime() > now);
   }
 
   get size(): number {

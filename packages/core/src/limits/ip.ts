@@ -8,8 +8,6 @@ import { isIP } from 'node:net';
  */
 export type ParsedAddress = { family: 4; word: number } | { family: 6; words: number[] };
 
-const V4_MAPPED = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
-
 function parseV4(text: string): number | null {
   let word = 0;
   let parts = 0;
@@ -30,53 +28,77 @@ function parseV4(text: string): number | null {
   return parts === 4 ? word >>> 0 : null;
 }
 
+const hexValue = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
+
+/**
+ * One pass over the characters, no regular expressions or splits: this runs
+ * on every request (the blocklist check), so it is kept allocation-light.
+ */
 function parseV6(text: string): number[] | null {
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const group = (part: string): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const pieces = part.split(':');
-    for (let i = 0; i < pieces.length; i++) {
-      const piece = pieces[i]!;
-      if (piece.includes('.')) {
-        // An embedded IPv4 tail (`::ffff:1.2.3.4`, `64:ff9b::1.2.3.4`) is the last two words.
-        if (i !== pieces.length - 1) return null;
-        const v4 = parseV4(piece);
-        if (v4 === null) return null;
-        out.push(v4 >>> 16, v4 & 0xffff);
-      } else {
-        if (!/^[0-9a-f]{1,4}$/i.test(piece)) return null;
-        out.push(parseInt(piece, 16));
-      }
+  const end = text.indexOf('%') >= 0 ? text.indexOf('%') : text.length;
+  const words: number[] = [];
+  let gapAt = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === 58 /* : */) {
+    if (text.charCodeAt(1) !== 58) return null;
+    gapAt = 0;
+    i = 2;
+  }
+  while (i < end) {
+    if (words.length === 8) return null;
+    const groupStart = i;
+    let value = 0;
+    let digits = 0;
+    for (; i < end; i++) {
+      const h = hexValue(text.charCodeAt(i));
+      if (h < 0) break;
+      value = value * 16 + h;
+      digits++;
     }
-    return out;
-  };
-  const head = group(halves[0]!);
-  const tail = halves.length === 2 ? group(halves[1]!) : [];
-  if (!head || !tail) return null;
-  if (halves.length === 1) return head.length === 8 ? head : null;
-  const fill = 8 - head.length - tail.length;
+    if (i < end && text.charCodeAt(i) === 46 /* . */) {
+      // An embedded IPv4 tail (`::ffff:1.2.3.4`, `64:ff9b::1.2.3.4`): the last two words.
+      const v4 = parseV4(text.slice(groupStart, end));
+      if (v4 === null || words.length > 6) return null;
+      words.push(v4 >>> 16, v4 & 0xffff);
+      i = end;
+      break;
+    }
+    if (digits === 0 || digits > 4) return null;
+    words.push(value);
+    if (i === end) break;
+    if (text.charCodeAt(i) !== 58) return null;
+    i++;
+    if (text.charCodeAt(i) === 58) {
+      if (gapAt >= 0) return null;
+      gapAt = words.length;
+      i++;
+    } else if (i === end) {
+      return null; // a trailing single colon
+    }
+  }
+  if (gapAt < 0) return words.length === 8 ? words : null;
+  const fill = 8 - words.length;
   if (fill < 1) return null;
-  return [...head, ...new Array<number>(fill).fill(0), ...tail];
+  const out = words.slice(0, gapAt);
+  for (let k = 0; k < fill; k++) out.push(0);
+  for (let k = gapAt; k < words.length; k++) out.push(words[k]!);
+  return out;
 }
 
 /** Parses an IPv4 or IPv6 address; null for anything else. */
 export function parseAddress(text: string): ParsedAddress | null {
   if (typeof text !== 'string' || text.length === 0 || text.length > 64) return null;
-  if (!text.includes(':')) {
+  if (text.indexOf(':') < 0) {
     const word = parseV4(text);
     return word === null ? null : { family: 4, word };
   }
-  const mapped = V4_MAPPED.exec(text);
-  if (mapped) {
-    const word = parseV4(mapped[1]!);
-    return word === null ? null : { family: 4, word };
-  }
   const words = parseV6(text);
-  return words === null ? null : { family: 6, words };
+  if (words === null) return null;
+  // IPv4-mapped (::ffff:a.b.c.d, however written) is the IPv4 address it carries.
+  if (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0 && words[5] === 0xffff) {
+    return { family: 4, word: ((words[6]! << 16) | words[7]!) >>> 0 };
+  }
+  return { family: 6, words };
 }
 
 const hex = (w: number) => w.toString(16);
@@ -117,13 +139,16 @@ function v4Key(word: number, prefix: number): number {
   return prefix === 0 ? 0 : word >>> (32 - prefix);
 }
 
-function v6Key(words: readonly number[], prefix: number): string {
-  let key = '';
+/** All eight words as a string of eight UTF-16 code units: the match keys are its prefixes. */
+function v6Words(words: readonly number[]): string {
+  return String.fromCharCode(words[0]!, words[1]!, words[2]!, words[3]!, words[4]!, words[5]!, words[6]!, words[7]!);
+}
+
+/** The first `prefix` bits as a short string: one code unit per whole 16-bit word, then the remaining bits (cheap to build; only ever a map key). */
+function v6Key(all: string, words: readonly number[], prefix: number): string {
   const full = prefix >>> 4;
-  for (let i = 0; i < full; i++) key += hex(words[i]!) + ':';
   const rest = prefix & 15;
-  if (rest) key += hex(words[full]! >>> (16 - rest)) + '/';
-  return key;
+  return rest === 0 ? all.slice(0, full) : all.slice(0, full) + String.fromCharCode(words[full]! >>> (16 - rest));
 }
 
 /**
@@ -162,7 +187,7 @@ export function parseNetwork(text: string): Network | { error: string } {
     const bits = Math.min(16, Math.max(0, prefix - i * 16));
     return bits === 0 ? 0 : bits === 16 ? w : (w >>> (16 - bits)) << (16 - bits);
   });
-  return { family: 6, prefix, key: v6Key(address.words, prefix), text: `${compressV6(words)}/${prefix}` };
+  return { family: 6, prefix, key: v6Key(v6Words(address.words), address.words, prefix), text: `${compressV6(words)}/${prefix}` };
 }
 
 /** RFC 5952 text: the longest run of zero words (two or more) as `::`. */
@@ -215,21 +240,27 @@ export class NetworkMatcher<T> {
     return this.#size;
   }
 
-  /** The value of a network holding `ip` (any one, when several do), or undefined. */
-  match(ip: string): T | undefined {
+  /**
+   * The value of a network holding `ip` that `accept` takes (the first found,
+   * when several do), or undefined. `accept` lets a caller skip values that
+   * went stale since they were added (an expired entry) without hiding
+   * another network that also holds the address.
+   */
+  match(ip: string, accept?: (value: T) => boolean): T | undefined {
     if (this.#size === 0) return undefined;
     const address = parseAddress(ip);
     if (!address) return undefined;
     if (address.family === 4) {
       for (const [prefix, byKey] of this.#v4) {
         const hit = byKey.get(v4Key(address.word, prefix));
-        if (hit !== undefined) return hit;
+        if (hit !== undefined && (accept === undefined || accept(hit))) return hit;
       }
       return undefined;
     }
+    const all = v6Words(address.words);
     for (const [prefix, byKey] of this.#v6) {
-      const hit = byKey.get(v6Key(address.words, prefix));
-      if (hit !== undefined) return hit;
+      const hit = byKey.get(v6Key(all, address.words, prefix));
+      if (hit !== undefined && (accept === undefined || accept(hit))) return hit;
     }
     return undefined;
   }

@@ -88,3 +88,26 @@ test('C22: matching agrees with a bit-by-bit reference on random IPv4 networks a
     { seed: 4, numRuns: 2000 },
   );
 });
+
+test('C22: IPv6 text is parsed strictly, and IPv4-mapped addresses read as IPv4 however they are written', () => {
+  for (const bad of ['1:::2', '1:2:3:4:5:6:7:8:9', '1::2::3', ':1::', '12345::', 'g::1', '1:2:3:4:5:6:7:8:', '1:2:3:4:5:6:7', '::1.2.3', '::ffff:1.2.3.4:5', '1.2.3.4::']) {
+    assert.equal(parseAddress(bad), null, bad);
+  }
+  assert.deepEqual(parseAddress('::'), { family: 6, words: [0, 0, 0, 0, 0, 0, 0, 0] });
+  assert.deepEqual(parseAddress('fe80::1%eth0'), { family: 6, words: [0xfe80, 0, 0, 0, 0, 0, 0, 1] });
+  assert.deepEqual(parseAddress('64:ff9b::198.51.100.1'), { family: 6, words: [0x64, 0xff9b, 0, 0, 0, 0, 0xc633, 0x6401] });
+  const v4 = parseAddress('203.0.113.7');
+  assert.deepEqual(parseAddress('::FFFF:cb00:7107'), v4);
+  assert.deepEqual(parseAddress('0:0:0:0:0:ffff:203.0.113.7'), v4);
+  assert.equal(clientKey('::ffff:cb00:7107'), '203.0.113.7');
+});
+
+test('C22: an expired entry does not hide another entry that still covers the address', () => {
+  const m = new NetworkMatcher<{ until: number }>();
+  m.add(net('203.0.113.7'), { until: 100 });
+  m.add(net('203.0.113.0/24'), { until: 200 });
+  const live = (now: number) => (v: { until: number }) => v.until > now;
+  assert.equal(m.match('203.0.113.7', live(150))?.until, 200);
+  assert.equal(m.match('203.0.113.7', live(50)) !== undefined, true);
+  assert.equal(m.match('203.0.113.7', live(250)), undefined);
+});
