@@ -322,7 +322,7 @@ export default definePolicy({
     signin: { perIp: { points: 20, per: '1min', blockFor: '5min' }, perIdentity: { points: 10, per: '15min', blockFor: '15min' } },
     'invite-lookup': { perIp: { points: 10, per: '1min', blockFor: '15min' }, onStoreFailure: 'deny' },
     api: { perIp: { points: 600, per: '1min' }, perIdentity: { points: 300, per: '1min' } },
-    'self-service': { perIdentity: { points: 5, per: '1h' } },
+    'self-service': { perIp: { points: 30, per: '1h' }, perIdentity: { points: 5, per: '1h' } },
   },
   // C23: failed invite-token lookups trip an escalating block.
   // C23: failed invite-token lookups and sign-ins are counted; C22: incident-response blocklist.

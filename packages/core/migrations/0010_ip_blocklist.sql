@@ -6,7 +6,7 @@ CREATE TABLE custodian.ip_blocks (
   -- One address (a /32 or /128) or a range.
   network    cidr        NOT NULL,
   reason     text        NOT NULL CHECK (btrim(reason) <> '' AND length(reason) <= 500),
-  -- Who added it: `operator:<account id>`, `cli:<user>`.
+  -- Who added it: `operator:<account id>`, `system:cli:<local user>`.
   created_by text        NOT NULL CHECK (btrim(created_by) <> ''),
   created_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz NOT NULL,
@@ -19,7 +19,8 @@ CREATE TABLE custodian.ip_blocks (
 -- Servers load the entries in force at start and every few seconds after.
 CREATE INDEX ip_blocks_live_idx ON custodian.ip_blocks (expires_at) WHERE removed_at IS NULL;
 
--- For "which tenants' members signed in from this range": the platform
--- chain's sign-in events, by time.
-CREATE INDEX audit_events_platform_signin_idx ON custodian.audit_events (occurred_at)
+-- For "which tenants' members signed in from this range" (a block is shown
+-- to the tenants it affects): the platform chain's sign-in events, by
+-- address range. Every brute-force block asks it, so it must not scan.
+CREATE INDEX audit_events_platform_signin_ip_idx ON custodian.audit_events USING gist (ip inet_ops)
   WHERE tenant_id = '_platform' AND action = 'auth.signin';

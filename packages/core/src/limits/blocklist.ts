@@ -50,15 +50,19 @@ const COLUMNS = `id::text, network::text AS network, reason, created_by, created
  * page (the tenant half of C22/C23).
  */
 export async function tenantsSeenFrom(q: Queryable, network: string): Promise<string[]> {
+  const parsed = parseNetwork(network);
+  if ('error' in parsed) return [];
+  // Sign-ins recorded from a dual-stack socket before addresses were stored unmapped hold `::ffff:a.b.c.d`.
+  const mapped = parsed.family === 4 ? `::ffff:${parsed.text.replace(/\/(\d+)$/, (_, p: string) => `/${96 + Number(p)}`)}` : parsed.text;
   const { rows } = await q.query<{ tenant_id: string }>(
     `SELECT DISTINCT m.tenant_id
        FROM custodian.audit_events e
        JOIN custodian.memberships m ON m.account_id::text = e.subject_id
       WHERE e.tenant_id = '_platform' AND e.action = 'auth.signin'
         AND e.occurred_at > now() - interval '30 days'
-        AND e.ip <<= $1::cidr
+        AND (e.ip <<= $1::cidr OR e.ip <<= $2::cidr)
       ORDER BY m.tenant_id`,
-    [network],
+    [parsed.text, mapped],
   );
   return rows.map((r) => r.tenant_id);
 }

@@ -23,8 +23,12 @@ export interface PlacedBlock {
 
 /** How long a past block counts toward the next one's length. */
 export const ESCALATION_MEMORY_SECONDS = 7 * 24 * 3600;
-/** No single block lasts longer than this, however often it repeats. */
-export const MAX_BLOCK_SECONDS = 30 * 24 * 3600;
+/**
+ * No single block lasts longer than this, however often it repeats: the
+ * in-process counters (the memory store, and the fallback when Redis fails)
+ * expire on Node timers, which cannot wait past 2^31 ms (24.8 days).
+ */
+export const MAX_BLOCK_SECONDS = 24 * 24 * 3600;
 
 /**
  * Targets are counted under a hash, so the counter store (Redis) never holds
@@ -59,7 +63,7 @@ export class BruteForceGuard {
   /** Milliseconds left on a block of `key`, or 0 when it is not blocked. */
   async blockedFor(scope: BruteForceScope, key: string): Promise<number> {
     const state = await this.#failures[scope].peek(key);
-    if (state === null || state === 'unavailable') return 0;
+    if (state === null) return 0;
     return state.consumed > this.settings.maxFailures ? Math.max(state.resetMs, 1) : 0;
   }
 

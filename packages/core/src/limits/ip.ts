@@ -118,6 +118,13 @@ export function clientKey(ip: string | undefined): string {
   return `${hex(w[0]!)}:${hex(w[1]!)}:${hex(w[2]!)}:${hex(w[3]!)}::/64`;
 }
 
+/** An address as it should be recorded: IPv4-mapped IPv6 as the IPv4 address, anything else unchanged. */
+export function canonicalIp(ip: string): string {
+  if (ip.indexOf(':') < 0) return ip;
+  const parsed = parseAddress(ip);
+  return parsed?.family === 4 ? formatV4(parsed.word) : ip;
+}
+
 export function formatV4(word: number): string {
   return `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}`;
 }
@@ -169,11 +176,11 @@ export function parseNetwork(text: string): Network | { error: string } {
     const p = trimmed.slice(slash + 1);
     if (!/^\d{1,3}$/.test(p) || Number(p) > max) return { error: `has a prefix length that is not between 0 and ${max}` };
     prefix = Number(p);
-    // A mapped address written with an IPv6 prefix (`::ffff:1.2.3.0/120`) keeps its meaning as IPv4.
-    if (address.family === 4 && addressText.includes(':')) {
-      if (prefix < 96) return { error: 'is an IPv4-mapped range wider than IPv4' };
-      prefix -= 96;
-    }
+  }
+  // A mapped address (`::ffff:1.2.3.4`, or `::ffff:1.2.3.0/120`) is the IPv4 address or range it carries.
+  if (address.family === 4 && max === 128) {
+    if (prefix < 96) return { error: 'is an IPv4-mapped range wider than IPv4' };
+    prefix -= 96;
   }
   if (prefix < MIN_PREFIX[address.family]) {
     return { error: `is wider than /${MIN_PREFIX[address.family]}, which would block a large part of the internet` };

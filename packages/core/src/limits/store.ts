@@ -12,6 +12,9 @@ export interface LimitStore {
   readonly timeoutMs: number;
   /** The Redis client, when there is one. */
   readonly redis: Redis | null;
+  /** Limiters report what they see, so a hung Redis (connected, never answering) is reported like a lost one. */
+  noteFailure(reason: string): void;
+  noteSuccess(): void;
   close(): Promise<void>;
 }
 
@@ -32,7 +35,7 @@ export function openLimitStore(options: LimitStoreOptions = {}): LimitStore {
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 10_000) {
     throw new ConfigError('the rate-limit store timeout must be a whole number of milliseconds between 1 and 10000');
   }
-  if (!options.redisUrl) return { kind: 'memory', timeoutMs, redis: null, close: async () => {} };
+  if (!options.redisUrl) return { kind: 'memory', timeoutMs, redis: null, noteFailure: () => {}, noteSuccess: () => {}, close: async () => {} };
   let url: URL;
   try {
     url = new URL(options.redisUrl);
@@ -50,26 +53,29 @@ export function openLimitStore(options: LimitStoreOptions = {}): LimitStore {
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
     lazyConnect: false,
   });
-  let up = false;
-  redis.on('ready', () => {
-    if (!up) options.onStoreEvent?.({ kind: 'store-up' });
-    up = true;
-  });
-  // Without an 'error' listener ioredis prints every failed reconnect; the state change is reported once instead.
-  redis.on('error', (error: Error) => {
-    if (up) options.onStoreEvent?.({ kind: 'store-down', reason: error.message });
-    up = false;
-  });
-  redis.on('close', () => {
-    if (up) options.onStoreEvent?.({ kind: 'store-down', reason: 'connection closed' });
-    up = false;
-  });
+  // Each change of state is reported once: the first failure (a Redis that was never reachable included), and the recovery.
+  let state: 'unknown' | 'up' | 'down' = 'unknown';
+  const noteFailure = (reason: string) => {
+    if (state !== 'down') options.onStoreEvent?.({ kind: 'store-down', reason });
+    state = 'down';
+  };
+  const noteSuccess = () => {
+    if (state !== 'up') options.onStoreEvent?.({ kind: 'store-up' });
+    state = 'up';
+  };
+  redis.on('ready', noteSuccess);
+  // Without an 'error' listener ioredis prints every failed reconnect. Its messages name host and port, never the password.
+  redis.on('error', (error: Error) => noteFailure(error.message));
+  redis.on('close', () => noteFailure('connection closed'));
   return {
     kind: 'redis',
     timeoutMs,
     redis,
+    noteFailure,
+    noteSuccess,
     close: async () => {
-      redis.removeAllListeners('error');
+        redis.removeAllListeners('error');
+      redis.removeAllListeners('close');
       redis.on('error', () => {});
       redis.disconnect();
     },
@@ -108,22 +114,38 @@ const TIMEOUT = Symbol('timeout');
  */
 export class GuardedLimiter {
   readonly shape: LimitShape;
+  readonly #store: LimitStore;
   readonly #primary: RateLimiterAbstract;
   readonly #fallback: RateLimiterMemory | null;
   readonly #mode: StoreFailureMode;
-  readonly #timeoutMs: number;
   readonly #remote: boolean;
   #skipStoreUntil = 0;
+  /** After a failure, one decision at a time asks Redis whether it is back; the rest stay in the fallback meanwhile. */
+  #recovering = false;
+  #probing = false;
 
   constructor(store: LimitStore, name: string, shape: LimitShape, mode: StoreFailureMode) {
     this.shape = shape;
+    this.#store = store;
     this.#mode = mode;
-    this.#timeoutMs = store.timeoutMs;
     const common = { keyPrefix: `custodian:${name}`, points: shape.points, duration: shape.durationSeconds, blockDuration: shape.blockSeconds };
     this.#remote = store.redis !== null;
     this.#primary = store.redis ? new RateLimiterRedis({ ...common, storeClient: store.redis, rejectIfRedisNotReady: true }) : new RateLimiterMemory(common);
-    this.#fallback = this.#remote && mode === 'local-fallback' ? new RateLimiterMemory(common) : null;
+    // Brute-force state (blocks) is also kept here in every mode, so a block placed while Redis was down outlives its return.
+    this.#fallback = this.#remote ? new RateLimiterMemory(common) : null;
   }
+
+  /** Whether to ask Redis now: not within a second of its last failure. */
+  #storeUsable(): boolean {
+    return this.#remote && Date.now() >= this.#skipStoreUntil;
+  }
+
+  /** Redis failed or timed out: leave it alone for a second, and say so once. */
+  #storeFailed = (error: unknown): void => {
+    this.#skipStoreUntil = Date.now() + RETRY_STORE_AFTER_MS;
+    this.#recovering = true;
+    this.#store.noteFailure(error === TIMEOUT ? 'timed out' : error instanceof Error ? error.message : 'failed');
+  };
 
   /**
    * Counts `points` against `key` and says whether the request may go on.
@@ -133,14 +155,34 @@ export class GuardedLimiter {
    */
   consume(key: string, points = 1): Promise<Verdict> {
     if (!this.#remote) return this.#primary.consume(key, points).then(this.#admit, this.#refuse);
-    if (Date.now() < this.#skipStoreUntil) return this.#degraded(key, points);
+    if (!this.#storeUsable()) return this.#degraded(key, points);
+    if (this.#recovering) {
+      if (this.#probing) return this.#degraded(key, points);
+      this.#probing = true;
+    }
     // The one Redis command a decision sends is bounded by the client's commandTimeout (the store's timeout), and
     // with no offline queue it fails at once while disconnected: no timer of our own is needed here.
-    return this.#primary.consume(key, points).then(this.#admit, (error: unknown) => {
-      if (error instanceof RateLimiterRes) return this.#refuse(error);
-      this.#skipStoreUntil = Date.now() + RETRY_STORE_AFTER_MS;
-      return this.#degraded(key, points);
-    });
+    return this.#primary.consume(key, points).then(
+      (res) => {
+        this.#answered();
+        return this.#admit(res);
+      },
+      (error: unknown) => {
+        if (error instanceof RateLimiterRes) {
+          this.#answered();
+          return this.#refuse(error);
+        }
+        this.#probing = false;
+        this.#storeFailed(error);
+        return this.#degraded(key, points);
+      },
+    );
+  }
+
+  #answered(): void {
+    this.#recovering = false;
+    this.#probing = false;
+    this.#store.noteSuccess();
   }
 
   readonly #admit = (res: RateLimiterRes): Counted => ({ ok: true, limit: this.shape.points, remaining: res.remainingPoints, resetMs: res.msBeforeNext, degraded: false });
@@ -151,39 +193,39 @@ export class GuardedLimiter {
     throw error;
   };
 
-  /** The state of `key` without counting: remaining points and time to reset; null when nothing is counted. */
-  async peek(key: string): Promise<{ consumed: number; resetMs: number } | null | 'unavailable'> {
+  /**
+   * The state of `key` without counting: points consumed and time to reset;
+   * null when nothing is counted. With Redis, the larger of Redis and this
+   * process's own record, so a block placed during an outage still holds.
+   */
+  async peek(key: string): Promise<{ consumed: number; resetMs: number } | null> {
     const read = async (limiter: RateLimiterAbstract) => {
       const res = await limiter.get(key);
       return res ? { consumed: res.consumedPoints, resetMs: res.msBeforeNext } : null;
     };
     if (!this.#remote) return read(this.#primary);
-    if (Date.now() >= this.#skipStoreUntil) {
-      try {
-        return await withTimeout(read(this.#primary), this.#timeoutMs);
-      } catch {
-        this.#skipStoreUntil = Date.now() + RETRY_STORE_AFTER_MS;
-      }
-    }
-    return this.#fallback ? read(this.#fallback) : 'unavailable';
+    const local = await read(this.#fallback!);
+    if (!this.#storeUsable()) return local;
+    const shared = await withTimeout(read(this.#primary), this.#store.timeoutMs).catch((error: unknown) => {
+      this.#storeFailed(error);
+      return null;
+    });
+    if (!shared || !local) return shared ?? local;
+    return shared.consumed >= local.consumed ? shared : local;
   }
 
-  /** Blocks `key` for `seconds`, in the store and (when it has one) the fallback. */
+  /** Blocks `key` for `seconds`, in the store and (with Redis) in this process too. */
   async block(key: string, seconds: number): Promise<void> {
-    if (this.#fallback) await this.#fallback.block(key, seconds);
-    if (!this.#remote || Date.now() >= this.#skipStoreUntil) {
-      await withTimeout(this.#primary.block(key, seconds), this.#timeoutMs).catch(() => {
-        if (this.#remote) this.#skipStoreUntil = Date.now() + RETRY_STORE_AFTER_MS;
-      });
-    }
+    if (!this.#remote) return void (await this.#primary.block(key, seconds));
+    await this.#fallback!.block(key, seconds);
+    if (this.#storeUsable()) await withTimeout(this.#primary.block(key, seconds), this.#store.timeoutMs).catch(this.#storeFailed);
   }
 
   /** Forgets `key` (a success resets a brute-force counter). */
   async reset(key: string): Promise<void> {
-    if (this.#fallback) await this.#fallback.delete(key);
-    await withTimeout(this.#primary.delete(key), this.#timeoutMs).catch(() => {
-      if (this.#remote) this.#skipStoreUntil = Date.now() + RETRY_STORE_AFTER_MS;
-    });
+    if (!this.#remote) return void (await this.#primary.delete(key));
+    await this.#fallback!.delete(key);
+    if (this.#storeUsable()) await withTimeout(this.#primary.delete(key), this.#store.timeoutMs).catch(this.#storeFailed);
   }
 
   async #degraded(key: string, points: number): Promise<Verdict> {

@@ -220,6 +220,19 @@ const siteCheck: Check = (p, add) => {
   if (block && parseDuration(block.defaultExpiry) && parseDuration(block.maxExpiry) && approxSeconds(block.defaultExpiry) > approxSeconds(block.maxExpiry)) {
     add('blocklist.defaultExpiry', 'is longer than blocklist.maxExpiry', 'make the default expiry at most the maximum');
   }
+  // In-process counters expire on Node timers, which cannot wait longer than 2^31 ms (24.8 days): a longer window would end at once.
+  const longest = 24 * 86_400;
+  const tooLong = (at: string, text: unknown) => {
+    if (typeof text === 'string' && parseDuration(text) && approxSeconds(text) > longest) add(at, 'is longer than 24 days, the longest window or block a rate limit can keep', 'use 24d or less (for a monthly quota, count it in the application)');
+  };
+  for (const [cls, limits] of entries(p.rateLimits)) {
+    for (const scope of ['perIp', 'perIdentity'] as const) {
+      tooLong(`rateLimits.${cls}.${scope}.per`, limits?.[scope]?.per);
+      tooLong(`rateLimits.${cls}.${scope}.blockFor`, limits?.[scope]?.blockFor);
+    }
+  }
+  tooLong('bruteForce.per', p.bruteForce?.per);
+  tooLong('bruteForce.blockFor', p.bruteForce?.blockFor);
   // Sign-in and token lookups are what guessing attacks hit: they never run unlimited, not even while Redis is down.
   for (const guarded of ['signin', 'invite-lookup']) {
     if (p.rateLimits?.[guarded]?.onStoreFailure === 'allow') {

@@ -111,3 +111,9 @@ test('C22: an expired entry does not hide another entry that still covers the ad
   assert.equal(m.match('203.0.113.7', live(50)) !== undefined, true);
   assert.equal(m.match('203.0.113.7', live(250)), undefined);
 });
+
+test('C22: a mapped address written without a prefix is the one IPv4 address', () => {
+  assert.equal(net('::ffff:203.0.113.9').text, '203.0.113.9/32');
+  assert.equal(net('::ffff:cb00:7109').text, '203.0.113.9/32');
+  assert.match((parseNetwork('::ffff:203.0.113.9/64') as { error: string }).error, /wider than IPv4/);
+});

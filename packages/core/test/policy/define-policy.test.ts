@@ -188,6 +188,18 @@ describe('definePolicy', () => {
     assert.doesNotThrow(() => definePolicy(api));
   });
 
+  test('C21: rate-limit windows and blocks are at most 24 days (longer ones would end at once in memory)', () => {
+    const input = clone(basePolicy());
+    input.rateLimits = { exports: { perIdentity: { points: 5, per: '30d' } }, api: { perIp: { points: 5, per: '1min', blockFor: '25d' } } };
+    input.bruteForce = { maxFailures: 5, per: '1mo', blockFor: '1h', routeClasses: [] };
+    expectProblem(input, 'rateLimits.exports.perIdentity.per', /longer than 24 days/);
+    expectProblem(input, 'rateLimits.api.perIp.blockFor', /longer than 24 days/);
+    expectProblem(input, 'bruteForce.per', /longer than 24 days/);
+    const fine = clone(basePolicy());
+    fine.rateLimits = { api: { perIp: { points: 5, per: '24d', blockFor: '24d' } } };
+    assert.doesNotThrow(() => definePolicy(fine));
+  });
+
   test('C22: a blocklist default expiry may not exceed its maximum', () => {
     const input = clone(basePolicy());
     input.blocklist = { defaultExpiry: '2y', maxExpiry: '30d' };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '@custodian/core/db';
 import { CustodianError, type ErrorCode } from '@custodian/core/errors';
-import { auditBruteForceBlock, clientKey, type ClassLimits, type Limits, type Verdict } from '@custodian/core/limits';
+import { auditBruteForceBlock, canonicalIp, clientKey, type ClassLimits, type Limits, type Verdict } from '@custodian/core/limits';
 
 /**
  * How a route takes part in abuse protection.
@@ -157,7 +157,9 @@ export async function withIdentityLimits<T>(
   const ipKey = clientKey(request.ip);
   try {
     const result = await work();
-    await guard.succeed(target ? [{ scope: 'ip', key: ipKey }, { scope: 'target', key: target.key }] : [{ scope: 'ip', key: ipKey }]);
+    // A success resets the target's count (its owner got in), not the address's: a guesser who holds one valid
+    // token (their own invite) could otherwise clear their count between guesses, for ever.
+    if (target) await guard.succeed([{ scope: 'target', key: target.key }]);
     return result;
   } catch (error) {
     const code = (error as CustodianError | undefined)?.code;
@@ -176,13 +178,21 @@ async function recordFailure(
   target: BruteForceTarget | undefined,
 ): Promise<void> {
   const ua = ctx.request.headers['user-agent'];
-  const origin = { ip: ctx.request.ip, userAgent: typeof ua === 'string' ? ua : undefined };
-  const placed = [await guard.fail('ip', ipKey), target ? await guard.fail('target', target.key) : null];
+  const origin = { ip: canonicalIp(ctx.request.ip), userAgent: typeof ua === 'string' ? ua : undefined };
+  // A target is counted only when it exists (an invite a token really names): random guesses each name a new
+  // target and would only fill the counter store.
+  const tenants = target?.tenants ? await target.tenants().catch(() => null) : [];
+  const countTarget = target !== undefined && (target.tenants === undefined || (tenants !== null && tenants.length > 0));
+  const placed = [await guard.fail('ip', ipKey), countTarget ? await guard.fail('target', target.key) : null];
   for (const block of placed) {
     if (!block) continue;
-    const tenants = block.scope === 'target' && target?.tenants ? await target.tenants() : [];
-    // Each block is on record before the attempt that tripped it is answered (C23).
-    await auditBruteForceBlock(ctx.db, { block, routeClass, ...origin, tenants });
     ctx.request.log.warn({ routeClass, scope: block.scope, level: block.level, blockedForSeconds: block.seconds }, 'brute-force block placed');
+    // Each block is on record before the attempt that tripped it is answered (C23). If the record cannot be
+    // written the block still holds and the attempt gets its own answer; the failure is logged for operators.
+    try {
+      await auditBruteForceBlock(ctx.db, { block, routeClass, ...origin, tenants: block.scope === 'target' ? (tenants ?? []) : [] });
+    } catch (error) {
+      ctx.request.log.error({ routeClass, scope: block.scope, code: (error as CustodianError).code ?? 'unknown' }, 'brute-force block could not be audited');
+    }
   }
 }

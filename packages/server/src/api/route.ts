@@ -6,7 +6,7 @@ import { APP_ROLE, type Database, type Transaction } from '@custodian/core/db';
 import { CustodianError } from '@custodian/core/errors';
 import { PLATFORM_TENANT } from '@custodian/core/dsar';
 import { clearSessionCookie, readSessionCookie, type CookieSettings } from '../auth/cookies.js';
-import type { Limits } from '@custodian/core/limits';
+import { canonicalIp, type Limits } from '@custodian/core/limits';
 import { addressCheck, DEFAULT_ROUTE_CLASS, withIdentityLimits, type RouteLimit } from './limits.js';
 import { parsePart } from './validation.js';
 
@@ -226,5 +226,6 @@ function scope(db: Database, id: string, role: Role | 'operator', grant: ActiveG
 
 export function requestOrigin(request: FastifyRequest): { ip?: string; userAgent?: string } {
   const ua = request.headers['user-agent'];
-  return { ...(request.ip ? { ip: request.ip } : {}), ...(typeof ua === 'string' && ua !== '' ? { userAgent: ua } : {}) };
+  // Recorded unmapped (`::ffff:203.0.113.7` → `203.0.113.7`), so a blocklist range on the IPv4 address finds it.
+  return { ...(request.ip ? { ip: canonicalIp(request.ip) } : {}), ...(typeof ua === 'string' && ua !== '' ? { userAgent: ua } : {}) };
 }

@@ -73,16 +73,26 @@ export async function startServer(options: StartOptions & { rootKey?: RootKey })
     onStoreEvent: (event) => (event.kind === 'store-up' ? logger.info('rate-limit store (Redis) connected') : logger.warn({ reason: event.reason }, 'rate-limit store (Redis) unreachable; each route class follows its onStoreFailure mode')),
   });
   logger.info({ store: limitStore.kind, trustProxy: process.env.CUSTODIAN_TRUST_PROXY || 'false' }, 'rate limits');
-  const app = await buildServer({
-    policy: options.policy,
-    db: options.db,
-    logger,
-    mode: options.mode,
-    limitStore,
-    trustProxy,
-    exports: { store, linkKey },
-    api: { providers, publicUrl, devSignIn: options.devSignIn ?? false, routes: options.routes },
-  });
+  if (trustProxy === true) {
+    logger.warn('CUSTODIAN_TRUST_PROXY=true trusts the left-most X-Forwarded-For, which a client can write: name your proxies (addresses or a hop count) unless yours replaces the header');
+  }
+  let app: Awaited<ReturnType<typeof buildServer>>;
+  try {
+    app = await buildServer({
+      policy: options.policy,
+      db: options.db,
+      logger,
+      mode: options.mode,
+      limitStore,
+      trustProxy,
+      exports: { store, linkKey },
+      api: { providers, publicUrl, devSignIn: options.devSignIn ?? false, routes: options.routes },
+    });
+  } catch (error) {
+    // An open Redis client would keep reconnecting and the process from exiting.
+    await limitStore.close();
+    throw error;
+  }
   let address: string;
   try {
     address = await app.listen({ host: options.host, port: options.port });

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { listGrants, openGrant, revokeGrant } from '@custodian/core/auth';
 import type { Database } from '@custodian/core/db';
@@ -134,7 +135,7 @@ function blocklistRoutes(api: Api, db: Database, limits: Limits): void {
         { network: body.network, reason: body.reason, expiresInSeconds: body.expiresIn ? approxSeconds(body.expiresIn) : undefined, actor: { type: 'operator', id: caller!.session.account.id } },
         limits.blocklistExpiry,
       );
-      await limits.blocklist.refresh(db);
+      await reloadBlocklist(limits, db, request);
       return reply.code(201).send({ entry: blockJson(entry) });
     },
   });
@@ -147,11 +148,22 @@ function blocklistRoutes(api: Api, db: Database, limits: Limits): void {
     access: { kind: 'operator' },
     params: z.strictObject({ entry: uuid }),
     responses: { 200: { description: 'The removed entry.', schema: z.object({ entry: blockOut }) } },
-    handler: async ({ params, caller }) => {
+    handler: async ({ params, caller, request }) => {
       const entry = await removeBlock(db, { id: params.entry, actor: { type: 'operator', id: caller!.session.account.id } });
       if (!entry) throw new CustodianError('ERR_BLOCKLIST_ENTRY_NOT_FOUND', 'no blocklist entry in force has that id');
-      await limits.blocklist.refresh(db);
+      await reloadBlocklist(limits, db, request);
       return { entry: blockJson(entry) };
     },
+  });
+}
+
+/**
+ * Applies a change on this server at once. The change is already stored and
+ * audited; if the reload fails the answer is still success (a retry would add
+ * a second entry), and the regular reload picks it up within seconds.
+ */
+async function reloadBlocklist(limits: Limits, db: Database, request: FastifyRequest): Promise<void> {
+  await limits.blocklist.refresh(db).catch((error: unknown) => {
+    request.log.warn({ code: (error as CustodianError).code ?? 'unknown' }, 'blocklist reload after a change failed; the regular reload will apply it');
   });
 }

@@ -244,15 +244,24 @@ describe(`brute-force detection on invite lookups (${testBackend()})`, () => {
     assert.ok(!JSON.stringify(events).includes(invite.token));
   });
 
-  test('C23: a success resets the counters', async () => {
+  test('C23: a success does not clear the address\'s count (a guesser holding one valid token cannot reset it), and a stolen token\'s count resets when its owner gets in', async () => {
     const person = await h.signInAs('clumsy@example.com');
     const ip = '198.51.100.77';
     for (let i = 0; i < 4; i++) assert.equal((await accept(person.cookie, guess(), ip)).statusCode, 404);
-    const real = await createInvite(h.db, { tenant: 'ws-a', email: 'clumsy@example.com', role: 'viewer', ttlSeconds: 3600, by: SYSTEM });
-    assert.equal((await accept(person.cookie, real.token, ip)).statusCode, 200);
-    // Four more failures: nine in all, but never five since the success.
-    for (let i = 0; i < 4; i++) assert.equal((await accept(person.cookie, guess(), ip)).statusCode, 404);
-    assert.equal((await accept(person.cookie, guess(), ip)).statusCode, 404, 'the fifth failure since the success is still answered');
-    assert.equal((await accept(person.cookie, guess(), ip)).statusCode, 429, 'and then the block');
+    const own = await createInvite(h.db, { tenant: 'ws-a', email: 'clumsy@example.com', role: 'viewer', ttlSeconds: 3600, by: SYSTEM });
+    assert.equal((await accept(person.cookie, own.token, ip)).statusCode, 200);
+    assert.equal((await accept(person.cookie, guess(), ip)).statusCode, 404, 'the fifth failure is answered');
+    assert.equal((await accept(person.cookie, guess(), ip)).statusCode, 429, 'and the count went on across the success');
+
+    // Four failed tries at one invite from four addresses, then its invitee accepts it: the invite's count starts again.
+    const invite = await createInvite(h.db, { tenant: 'ws-b', email: 'rightful@example.com', role: 'member', ttlSeconds: 3600, by: SYSTEM });
+    const other = await h.signInAs('wrong-person@example.com');
+    for (let i = 0; i < 4; i++) assert.equal((await accept(other.cookie, invite.token, `192.0.2.${150 + i}`)).statusCode, 404);
+    const rightful = await h.signInAs('rightful@example.com');
+    assert.equal((await accept(rightful.cookie, invite.token, '192.0.2.160')).statusCode, 200);
+    // Four more failed tries (eight in all, over maxFailures): none is blocked, since the count began again.
+    for (let i = 0; i < 4; i++) assert.equal((await accept(other.cookie, invite.token, `192.0.2.${170 + i}`)).statusCode, 404);
+    const { rows } = await h.db.query(`SELECT seq FROM custodian.audit_events WHERE tenant_id = '_platform' AND action = 'security.brute_force_blocked' AND target_type = 'brute-force-target'`);
+    assert.equal(rows.length, 1, 'no block on this invite: only the earlier test\'s stolen-token block');
   });
 });

@@ -4,7 +4,7 @@
 // limiter's fixed windows.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -94,8 +94,10 @@ export interface Served {
   status: number;
   /** Date.now() when the request reached the server. */
   at: number;
-  /** Milliseconds from the request reaching the server to the last byte of the response. */
+  /** Milliseconds from the request reaching the server to the last byte of the response (or to the connection closing under it). */
   ms: number;
+  /** False when the client went away before the response was written out (the load generator stopping mid-request). */
+  finished: boolean;
 }
 
 /**
@@ -110,7 +112,7 @@ export function recordResponses(app: FastifyInstance): Served[] {
   app.server.prependListener('request', (req, res) => {
     const at = Date.now();
     const t0 = performance.now();
-    res.once('finish', () => served.push({ url: req.url ?? '', status: res.statusCode, at, ms: performance.now() - t0 }));
+    res.once('close', () => served.push({ url: req.url ?? '', status: res.statusCode, at, ms: performance.now() - t0, finished: res.writableFinished }));
   });
   return served;
 }
@@ -186,6 +188,67 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Whether a Redis server answers PING on `port` within `ms`. */
+function pings(port: number, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(ms, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d: Buffer) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+/**
+ * A Redis server of the test's own on `port` (nothing saved to disk), so it
+ * can be stopped and restarted; resolves once it answers PING.
+ */
+export async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`redis-server on port ${port} exited (${code ?? signal}) before it answered`)));
+  });
+  exited.catch(() => {});
+  for (let i = 0; i < 100; i++) {
+    if (await Promise.race([pings(port, 200), exited])) return child;
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server on port ${port} did not answer within 5 s`);
+}
+
+/**
+ * The keys of the Redis server on `port` matching `pattern` (`KEYS`, on a
+ * connection of its own rather than the limiter's). Spoken over a socket in
+ * this process: running redis-cli would fork the server's process, which
+ * stalls its event loop for tens of milliseconds, in the middle of a test
+ * that times requests.
+ */
+export function redisKeys(port: number, pattern: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    socket.setTimeout(2000, () => socket.destroy(new Error('KEYS timed out')));
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write(`*2\r\n$4\r\nKEYS\r\n$${Buffer.byteLength(pattern)}\r\n${pattern}\r\n`));
+    socket.on('data', (d: Buffer) => {
+      reply += d.toString('latin1');
+      // An array reply: `*<n>`, then `$<len>` and the key for each element.
+      const lines = reply.split('\r\n');
+      const n = Number(lines[0]?.slice(1));
+      if (!lines[0]?.startsWith('*')) return reject(new Error(`unexpected reply to KEYS: ${reply.slice(0, 80)}`));
+      if (lines.length < 1 + 2 * n + 1) return;
+      socket.end();
+      resolve(Array.from({ length: n }, (_, i) => lines[2 + 2 * i]!));
+    });
+  });
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
