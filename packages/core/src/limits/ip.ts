@@ -28,61 +28,72 @@ function parseV4(text: string): number | null {
   return parts === 4 ? word >>> 0 : null;
 }
 
-const hexValue = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
-
 /**
- * One pass over the characters, no regular expressions or splits: this runs
- * on every request (the blocklist check), so it is kept allocation-light.
+ * One pass over the characters into a fixed array of eight words, with no
+ * regular expressions, splits or helper calls: this runs on every request
+ * (the blocklist check), so it is kept tight.
  */
 function parseV6(text: string): number[] | null {
-  const end = text.indexOf('%') >= 0 ? text.indexOf('%') : text.length;
-  const words: number[] = [];
-  let gapAt = -1;
-  let i = 0;
-  if (text.charCodeAt(0) === 58 /* : */) {
-    if (text.charCodeAt(1) !== 58) return null;
-    gapAt = 0;
-    i = 2;
-  }
-  while (i < end) {
-    if (words.length === 8) return null;
-    const groupStart = i;
-    let value = 0;
-    let digits = 0;
-    for (; i < end; i++) {
-      const h = hexValue(text.charCodeAt(i));
-      if (h < 0) break;
-      value = value * 16 + h;
-      digits++;
-    }
-    if (i < end && text.charCodeAt(i) === 46 /* . */) {
+  const zone = text.indexOf('%');
+  const end = zone >= 0 ? zone : text.length;
+  const words = [0, 0, 0, 0, 0, 0, 0, 0];
+  let n = 0;
+  let gap = -1;
+  let value = 0;
+  let digits = 0;
+  let groupStart = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    let h: number;
+    if (c >= 48 && c <= 57) h = c - 48;
+    else if (c >= 97 && c <= 102) h = c - 87;
+    else if (c >= 65 && c <= 70) h = c - 55;
+    else if (c === 58 /* : */) {
+      if (digits > 0) {
+        if (n === 8) return null;
+        words[n++] = value;
+      } else if (i !== 0) {
+        return null; // an empty group that is not part of `::` (a `::` is taken whole below)
+      }
+      if (text.charCodeAt(i + 1) === 58) {
+        if (gap >= 0) return null; // a second `::`
+        gap = n;
+        i++;
+        if (text.charCodeAt(i + 1) === 58) return null; // `:::`
+      } else if (i === 0 || i + 1 === end) {
+        return null; // a lone leading or trailing colon
+      }
+      value = 0;
+      digits = 0;
+      groupStart = i + 1;
+      continue;
+    } else if (c === 46 /* . */) {
       // An embedded IPv4 tail (`::ffff:1.2.3.4`, `64:ff9b::1.2.3.4`): the last two words.
       const v4 = parseV4(text.slice(groupStart, end));
-      if (v4 === null || words.length > 6) return null;
-      words.push(v4 >>> 16, v4 & 0xffff);
-      i = end;
+      if (v4 === null || n > 6) return null;
+      words[n++] = v4 >>> 16;
+      words[n++] = v4 & 0xffff;
+      digits = 0;
       break;
+    } else {
+      return null;
     }
-    if (digits === 0 || digits > 4) return null;
-    words.push(value);
-    if (i === end) break;
-    if (text.charCodeAt(i) !== 58) return null;
-    i++;
-    if (text.charCodeAt(i) === 58) {
-      if (gapAt >= 0) return null;
-      gapAt = words.length;
-      i++;
-    } else if (i === end) {
-      return null; // a trailing single colon
-    }
+    if (++digits > 4) return null;
+    value = (value << 4) | h;
   }
-  if (gapAt < 0) return words.length === 8 ? words : null;
-  const fill = 8 - words.length;
-  if (fill < 1) return null;
-  const out = words.slice(0, gapAt);
-  for (let k = 0; k < fill; k++) out.push(0);
-  for (let k = gapAt; k < words.length; k++) out.push(words[k]!);
-  return out;
+  if (digits > 0) {
+    if (n === 8) return null;
+    words[n++] = value;
+  }
+  if (gap < 0) return n === 8 ? words : null;
+  if (n === 8) return null;
+  // Move the words after `::` to the end; zeros fill the gap.
+  const tail = n - gap;
+  for (let k = 1; k <= tail; k++) {
+    words[8 - k] = words[n - k]!;
+    words[n - k] = 0;
+  }
+  return words;
 }
 
 /** Parses an IPv4 or IPv6 address; null for anything else. */
