@@ -116,4 +116,37 @@ describe('privacy page', () => {
     assert.match(text(section(page, 'encryption')), /No fields are encrypted by the application itself/);
     assert.ok(!text(section(page, 'rights')).includes('Deletion —'), 'only the access right');
   });
+
+  test('C21, C22, C23: the abuse protections are published from the same policy fields the limiter counts with', async () => {
+    const policy = testPolicy((p) => {
+      p.rateLimits = {
+        signin: { perIp: { points: 20, per: '1min', blockFor: '5min' }, perIdentity: { points: 10, per: '15min' } },
+        'invite-lookup': { perIp: { points: 7, per: '1h' }, onStoreFailure: 'deny' },
+        exports: { perIdentity: { points: 3, per: '1d' } },
+      };
+      p.bruteForce = { maxFailures: 9, per: '10min', blockFor: '2h', escalation: 3, routeClasses: ['invite-lookup', 'signin'] };
+      p.blocklist = { defaultExpiry: '7d', maxExpiry: '90d' };
+    });
+    const page = await privacyPage(policy);
+    assert.ok(page.includes('<a href="#abuse">How we protect accounts from abuse</a>'), 'listed in the contents');
+    const rows = tableRows(page, 'rate-limits');
+    assert.deepEqual(
+      rows.map((r) => [r.attrs['data-class'], ...r.cells]),
+      [
+        ['signin', 'Signing in', '20 per 1 minute per address, then blocked for 5 minutes', '10 per 15 minutes per account'],
+        ['invite-lookup', 'Opening an invite link', '7 per 1 hour per address', '—'],
+        ['exports', 'exports', '—', '3 per 1 day per account'],
+      ],
+    );
+    const words = text(section(page, 'abuse'));
+    assert.match(words, /After 9 failed attempts within 10 minutes \(opening an invite link, signing in\), further attempts from that address, or at that invite, are blocked for 2 hours, and each repeated block lasts 3 times longer/);
+    assert.match(words, /your organisation sees the blocks that affected its members on its own audit page/);
+    assert.match(words, /ends by itself, after at most 90 days/);
+  });
+
+  test('C21: a policy that declares no abuse protection publishes no such section', async () => {
+    const page = await privacyPage(testPolicy());
+    assert.ok(!page.includes('id="abuse"'));
+    assert.ok(!page.includes('#abuse'));
+  });
 });
