@@ -14,9 +14,10 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { Blocklist, GuardedLimiter, openLimitStore, parseNetwork, type BlockEntry, type LimitShape, type LimitStore } from '@custodian/core/limits';
+import { Blocklist, GuardedLimiter, openLimitStore, parseNetwork, redisClientOptions, type BlockEntry, type LimitShape, type LimitStore } from '@custodian/core/limits';
+import { Rng } from '../../packages/core/test/redact/corpus/gen/rng.js';
 import { report, type Result } from '../report.js';
 
 const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
@@ -25,18 +26,9 @@ const REDIS_IN_FLIGHT = 64;
 const ENTRIES = { v4: { 32: 250, 24: 150, 16: 100 }, v6: { 128: 250, 64: 150, 48: 100 } } as const;
 const PROBES = 4096;
 
-/** mulberry32: the same addresses every run, so runs compare. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = prng(0x11a175);
+// The redaction corpus' seeded generator (mulberry32): the same addresses every run, so runs compare.
+const seeded = new Rng('bench-limits');
+const rnd = () => seeded.next();
 const int = (n: number) => Math.floor(rnd() * n);
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -188,18 +180,6 @@ async function memory(quick: boolean, results: Result[], ratios: Record<string, 
   await store.close();
 }
 
-/** The options `openLimitStore` gives its client (store.ts), so the direct limiter's connection behaves the same. */
-function storeClientOptions(timeoutMs: number): RedisOptions {
-  return {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: timeoutMs,
-    connectTimeout: Math.max(timeoutMs * 10, 1000),
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    lazyConnect: false,
-  };
-}
-
 async function ready(client: Redis, ms: number): Promise<void> {
   if (client.status === 'ready') return;
   const timer = setTimeout(() => client.emit('error', new Error(`not ready after ${ms} ms`)), ms);
@@ -244,7 +224,7 @@ async function redis(quick: boolean, results: Result[], ratios: Record<string, n
   let client: Redis | null = null;
   try {
     store = openLimitStore({ redisUrl: url });
-    client = new Redis(url, storeClientOptions(store.timeoutMs));
+    client = new Redis(url, redisClientOptions(store.timeoutMs));
     client.on('error', () => {});
     await ready(store.redis!, 5000);
     await ready(client, 5000);

@@ -146,6 +146,9 @@ export async function listBlocks(q: Queryable, options: { all?: boolean; limit?:
 export class Blocklist {
   #matcher = new NetworkMatcher<BlockEntry>();
   #loadedAt = 0;
+  #now = 0;
+  /** Made once, not per request: the check runs on every request. */
+  readonly #inForce = (entry: BlockEntry) => entry.expiresAt.getTime() > this.#now;
 
   /** Replaces the entries held with `entries`. */
   load(entries: readonly BlockEntry[], now = Date.now()): void {
@@ -172,7 +175,8 @@ export class Blocklist {
   /** The entry blocking `ip` now, or undefined. */
   check(ip: string | undefined, now = Date.now()): BlockEntry | undefined {
     if (ip === undefined) return undefined;
-    return this.#matcher.match(ip, (entry) => entry.expiresAt.getTime() > now);
+    this.#now = now;
+    return this.#matcher.match(ip, this.#inForce);
   }
 
   get size(): number {

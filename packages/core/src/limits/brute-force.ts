@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MAX_LIMIT_SECONDS } from '../policy/schema/operations.js';
 import { GuardedLimiter, type LimitStore } from './store.js';
 
 /** How brute force is detected: `maxFailures` within `perSeconds` blocks for `blockSeconds`, `escalation` times longer at each repeat. */
@@ -23,12 +24,8 @@ export interface PlacedBlock {
 
 /** How long a past block counts toward the next one's length. */
 export const ESCALATION_MEMORY_SECONDS = 7 * 24 * 3600;
-/**
- * No single block lasts longer than this, however often it repeats: the
- * in-process counters (the memory store, and the fallback when Redis fails)
- * expire on Node timers, which cannot wait past 2^31 ms (24.8 days).
- */
-export const MAX_BLOCK_SECONDS = 24 * 24 * 3600;
+/** No single block lasts longer than this, however often it repeats (the policy's cap on any window or block). */
+export const MAX_BLOCK_SECONDS = MAX_LIMIT_SECONDS;
 
 /**
  * Targets are counted under a hash, so the counter store (Redis) never holds

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ConfigError } from '../errors.js';
 
@@ -29,6 +29,20 @@ export interface LimitStoreOptions {
 
 export type StoreEvent = { kind: 'store-down'; reason: string } | { kind: 'store-up' };
 
+/** The Redis client's options: every command bounded by `timeoutMs`, none queued while disconnected. */
+export function redisClientOptions(timeoutMs: number): RedisOptions {
+  return {
+    // A command issued while disconnected fails at once instead of waiting in a queue for a reconnect.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(timeoutMs * 10, 1000),
+    // Keep trying to reconnect, at most every 2 s, for as long as the process runs.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    lazyConnect: false,
+  };
+}
+
 /** Opens the counter store. With a Redis URL, nothing waits for the connection: a request made before it is up follows the failure mode. */
 export function openLimitStore(options: LimitStoreOptions = {}): LimitStore {
   const timeoutMs = options.timeoutMs ?? 100;
@@ -43,16 +57,7 @@ export function openLimitStore(options: LimitStoreOptions = {}): LimitStore {
     throw new ConfigError('REDIS_URL is not a URL', 'e.g. redis://127.0.0.1:6379/0');
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('REDIS_URL must start with redis:// or rediss://', 'e.g. redis://127.0.0.1:6379/0');
-  const redis = new Redis(options.redisUrl, {
-    // A command issued while disconnected fails at once instead of waiting in a queue for a reconnect.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: timeoutMs,
-    connectTimeout: Math.max(timeoutMs * 10, 1000),
-    // Keep trying to reconnect, at most every 2 s, for as long as the process runs.
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    lazyConnect: false,
-  });
+  const redis = new Redis(options.redisUrl, redisClientOptions(timeoutMs));
   // Each change of state is reported once: the first failure (a Redis that was never reachable included), and the recovery.
   let state: 'unknown' | 'up' | 'down' = 'unknown';
   const noteFailure = (reason: string) => {

@@ -5,7 +5,7 @@ export { DATA_CATEGORIES, CATEGORY_IDS, type DataCategory } from './schema/categ
 export { ALGORITHMS, ERASE_ACTIONS, type Algorithm, type Column, type EraseAction, type Encryption, type Owner, type Table, type TableInput } from './schema/tables.js';
 export type { Subject, SubjectInput } from './schema/subjects.js';
 export type { AgeRule, InactivityRule, RetentionRule, Stage, Condition } from './schema/retention.js';
-export { REQUEST_KINDS, ROLES } from './schema/operations.js';
+export { MAX_LIMIT_SECONDS, REQUEST_KINDS, ROLES } from './schema/operations.js';
 export { parseDuration, describeDuration, toInterval, approxSeconds, addDuration, type Duration, type DurationUnit } from './duration.js';
 export { isPersonal } from './personal.js';
 export { ownersOf } from './semantics.js';

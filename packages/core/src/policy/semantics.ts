@@ -4,6 +4,7 @@ import { isPersonal } from './personal.js';
 import type { PolicyData } from './schema/index.js';
 import type { Owner, Table } from './schema/tables.js';
 import { DATA_CATEGORIES } from './schema/categories.js';
+import { MAX_LIMIT_SECONDS } from './schema/operations.js';
 import { closest } from './problems.js';
 
 /**
@@ -220,10 +221,9 @@ const siteCheck: Check = (p, add) => {
   if (block && parseDuration(block.defaultExpiry) && parseDuration(block.maxExpiry) && approxSeconds(block.defaultExpiry) > approxSeconds(block.maxExpiry)) {
     add('blocklist.defaultExpiry', 'is longer than blocklist.maxExpiry', 'make the default expiry at most the maximum');
   }
-  // In-process counters expire on Node timers, which cannot wait longer than 2^31 ms (24.8 days): a longer window would end at once.
-  const longest = 24 * 86_400;
+  // A longer window or block would end at once in the in-process counters (MAX_LIMIT_SECONDS says why).
   const tooLong = (at: string, text: unknown) => {
-    if (typeof text === 'string' && parseDuration(text) && approxSeconds(text) > longest) add(at, 'is longer than 24 days, the longest window or block a rate limit can keep', 'use 24d or less (for a monthly quota, count it in the application)');
+    if (typeof text === 'string' && parseDuration(text) && approxSeconds(text) > MAX_LIMIT_SECONDS) add(at, 'is longer than 24 days, the longest window or block a rate limit can keep', 'use 24d or less (for a monthly quota, count it in the application)');
   };
   for (const [cls, limits] of entries(p.rateLimits)) {
     for (const scope of ['perIp', 'perIdentity'] as const) {

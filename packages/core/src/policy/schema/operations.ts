@@ -65,6 +65,12 @@ const limitSchema = z.strictObject({
   blockFor: duration.optional(),
 });
 
+/**
+ * The longest rate-limit window or block, in seconds: in-process counters
+ * expire on Node timers, which cannot wait longer than 2^31 ms (24.8 days).
+ */
+export const MAX_LIMIT_SECONDS = 24 * 86_400;
+
 export const rateLimitSchema = z.strictObject({
   perIp: limitSchema.optional(),
   perIdentity: limitSchema.optional(),
